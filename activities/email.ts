@@ -1,0 +1,110 @@
+/**
+ * Customer e-mails, one per case and step: the outbox row (unique on case + kind) is written
+ * first, the message goes out, then the row is marked sent; a retry of a sent step does nothing.
+ */
+import { and, eq } from 'drizzle-orm';
+import { caseEvents, customers, outboundEmails } from '../db/schema.js';
+import { loadCaseView, type CaseView } from '../db/case-view.js';
+import type { ActivityDeps } from './deps.js';
+
+export const EMAIL_KINDS = [
+  'label',
+  'label_reminder',
+  'received',
+  'inspected',
+  'credit_issued',
+  'cancelled',
+  'expired',
+  'follow_up',
+] as const;
+export type EmailKind = (typeof EMAIL_KINDS)[number];
+
+const SENDER = 'returns@returns-orchestrator.local';
+
+function formatAmount(amount: number, currency: string): string {
+  return `${(amount / 100).toFixed(2)} ${currency}`;
+}
+
+function compose(kind: EmailKind, c: CaseView, name: string, publicUrl: string): { subject: string; text: string } {
+  const ref = `return ${c.id} (order ${c.orderId})`;
+  const labelUrl = c.label?.url ?? `${publicUrl}/v1/returns/${c.id}/label`;
+  switch (kind) {
+    case 'label':
+      return {
+        subject: `Your return label for order ${c.orderId}`,
+        text: `Hello ${name},\n\nwe have registered ${ref}. Print your return label and attach it to the parcel:\n${labelUrl}\nTracking number: ${c.label?.trackingNumber ?? '-'}\n`,
+      };
+    case 'label_reminder':
+      return {
+        subject: `Reminder: your return for order ${c.orderId} has not been sent yet`,
+        text: `Hello ${name},\n\nwe have not yet seen the parcel for ${ref}. Your label: ${labelUrl}\n`,
+      };
+    case 'received':
+      return { subject: `We received your return for order ${c.orderId}`, text: `Hello ${name},\n\nyour parcel for ${ref} has arrived at our warehouse. We will inspect it shortly.\n` };
+    case 'inspected':
+      return {
+        subject: `Your return for order ${c.orderId} has been inspected`,
+        text: `Hello ${name},\n\nwe have inspected ${ref}:\n${c.lines.map((l) => `- ${l.sku} × ${l.quantity}: ${l.condition ?? '-'}`).join('\n')}\n`,
+      };
+    case 'credit_issued': {
+      const notes = c.creditNotes.map((n) => `- credit note ${n.number}: ${formatAmount(n.amount, n.currency)}`).join('\n');
+      return { subject: `Credit issued for order ${c.orderId}`, text: `Hello ${name},\n\nwe have credited you for ${ref}:\n${notes}\n` };
+    }
+    case 'cancelled':
+      return { subject: `Your return for order ${c.orderId} was cancelled`, text: `Hello ${name},\n\n${ref} has been cancelled.\n` };
+    case 'expired':
+      return {
+        subject: `Your return for order ${c.orderId} has expired`,
+        text: `Hello ${name},\n\nwe did not receive the parcel for ${ref} in time, so the return has expired.\n`,
+      };
+    case 'follow_up':
+      return { subject: `How did your return go?`, text: `Hello ${name},\n\nthank you for your patience with ${ref}. We hope to see you again soon.\n` };
+  }
+}
+
+export function emailActivities({ db, mail, publicUrl, afterEffect }: ActivityDeps) {
+  return {
+    async sendCaseEmail({ caseId, kind }: { caseId: string; kind: EmailKind }): Promise<void> {
+      const [existing] = await db
+        .select()
+        .from(outboundEmails)
+        .where(and(eq(outboundEmails.caseId, caseId), eq(outboundEmails.kind, kind)));
+      if (existing?.status === 'sent') return;
+      let row = existing;
+      if (!row) {
+        const view = await loadCaseView(db, caseId);
+        if (!view) throw new Error(`case ${caseId} not found`);
+        const [customer] = await db.select().from(customers).where(eq(customers.id, view.customerId));
+        if (!customer) throw new Error(`customer ${view.customerId} not found`);
+        const { subject, text } = compose(kind, view, customer.name, publicUrl);
+        await db
+          .insert(outboundEmails)
+          .values({
+            caseId,
+            kind,
+            recipient: customer.email,
+            subject,
+            body: text,
+            messageId: `<${caseId}.${kind}@returns-orchestrator>`,
+            status: 'pending',
+          })
+          .onConflictDoNothing();
+        [row] = await db
+          .select()
+          .from(outboundEmails)
+          .where(and(eq(outboundEmails.caseId, caseId), eq(outboundEmails.kind, kind)));
+      }
+      if (!row) throw new Error('outbox row vanished');
+      await mail.send({ from: SENDER, to: row.recipient, subject: row.subject, text: row.body, messageId: row.messageId });
+      const sentAt = new Date();
+      await db.transaction(async (tx) => {
+        await tx.update(outboundEmails).set({ status: 'sent', sentAt }).where(eq(outboundEmails.id, row.id));
+        await tx
+          .insert(caseEvents)
+          .values({ caseId, eventKey: `email:${kind}`, at: sentAt, type: 'email.sent', detail: { kind, to: row.recipient, subject: row.subject } })
+          .onConflictDoNothing();
+      });
+      await afterEffect?.('sendCaseEmail', caseId);
+    },
+  };
+}

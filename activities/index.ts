@@ -1,0 +1,22 @@
+/** All activities, bound to their dependencies. Workflows import the type only. */
+import type { ActivityDeps } from './deps.js';
+import { creditNoteActivities } from './credit-notes.js';
+import { emailActivities } from './email.js';
+import { labelActivities } from './labels.js';
+import { projectionActivities } from './projection.js';
+import { stockActivities } from './stock.js';
+
+export type { ActivityDeps } from './deps.js';
+export type { ProgressInput } from './projection.js';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...projectionActivities(deps),
+    ...labelActivities(deps),
+    ...emailActivities(deps),
+    ...stockActivities(deps),
+    ...creditNoteActivities(deps),
+  };
+}
+
+export type CaseActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,41 @@
+/**
+ * Where e-mails go: SMTP when SMTP_URL is set, otherwise one `.eml` file per message under
+ * DATA_DIR/mail (so a developer can open exactly what a customer would get).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  /** Deterministic per case and step, so a receiving system can drop a duplicate. */
+  messageId: string;
+}
+
+export interface MailSender {
+  send(mail: OutgoingMail): Promise<void>;
+}
+
+export function createMailSender(opts: { smtpUrl?: string; mailDir: string }): MailSender {
+  if (opts.smtpUrl) {
+    const transport = nodemailer.createTransport(opts.smtpUrl);
+    return {
+      async send(mail) {
+        await transport.sendMail(mail);
+      },
+    };
+  }
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(mail) {
+      const info = await transport.sendMail(mail);
+      await mkdir(opts.mailDir, { recursive: true });
+      const name = mail.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._-]/g, '_');
+      // Same message id → same file: a retried send overwrites rather than duplicates.
+      await writeFile(join(opts.mailDir, `${name}.eml`), info.message as Buffer);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/** The HTTP API: composes the routers, authentication, problem+json errors and the OpenAPI document. */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import { authenticate, type AuthEnv } from './auth.js';
+import { docsRoutes } from './docs.js';
+import { problem, ProblemError } from './problem.js';
+import type { ApiDeps } from './router.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { creditNoteRoutes } from './routes/credit-notes.js';
+import { healthRoutes } from './routes/health.js';
+import { orderRoutes } from './routes/orders.js';
+import { policyRoutes } from './routes/policies.js';
+import { productRoutes } from './routes/products.js';
+import { returnRoutes } from './routes/returns.js';
+import { scanRoutes } from './routes/scans.js';
+
+export type { ApiDeps } from './router.js';
+
+export function createApp(deps: ApiDeps & { logger?: Logger }) {
+  const app = new OpenAPIHono<AuthEnv>();
+
+  app.onError((err, c) => {
+    if (err instanceof ProblemError) return problem(c, err.status, err.detail, err.errors, err.slug);
+    if (err instanceof HTTPException) {
+      // Hono's own 4xx (malformed JSON, wrong content type) keep their status but speak problem+json.
+      return problem(c, err.status as 400, err.message || 'bad request', [{ field: '(body)', detail: err.message, in: 'body' }]);
+    }
+    deps.logger?.error({ err, path: c.req.path }, 'unhandled error');
+    return problem(c, 500, 'an unexpected error occurred; it has been logged');
+  });
+  app.notFound((c) => problem(c, 404, `no route for ${c.req.method} ${c.req.path}`));
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', docsRoutes());
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'returns-orchestrator',
+      version: '1.0.0',
+      description: 'Returns and exchanges, each run as one durable Temporal workflow. Errors are application/problem+json (RFC 9457).',
+    },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'an API key' });
+
+  app.use('/v1/*', authenticate(deps.db, deps.adminApiKey));
+  app.route('/', apiKeyRoutes(deps));
+  app.route('/', orderRoutes(deps));
+  app.route('/', productRoutes(deps));
+  app.route('/', policyRoutes(deps));
+  app.route('/', returnRoutes(deps));
+  app.route('/', scanRoutes(deps));
+  app.route('/', creditNoteRoutes(deps));
+  return app;
+}

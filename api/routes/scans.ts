@@ -1,0 +1,62 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { loadCaseView } from '../../db/case-view.js';
+import { parcelScans, returnCases } from '../../db/schema.js';
+import { caseWorkflowId, parcelReceived } from '../../workflows/messages.js';
+import { requireRole } from '../auth.js';
+import { ProblemError } from '../problem.js';
+import { bearer, newRouter, type ApiDeps } from '../router.js';
+import { CaseViewSchema, jsonBody, jsonResponse, problemResponse } from '../schemas.js';
+
+const ScanBody = z
+  .object({
+    trackingNumber: z.string().min(1).max(100).optional(),
+    barcode: z.string().min(1).max(500).optional().openapi({ description: 'the raw text the scanner read off the label' }),
+    location: z.string().max(200).optional().openapi({ description: 'dock or scanner', example: 'dock-1' }),
+  })
+  .refine((b) => b.trackingNumber || b.barcode, { message: 'give trackingNumber or barcode', path: ['trackingNumber'] })
+  .openapi('Scan');
+
+const scan = createRoute({
+  method: 'post',
+  path: '/v1/scans',
+  tags: ['Warehouse'],
+  summary: 'A parcel is at the dock: the matching case moves to received',
+  security: bearer,
+  middleware: [requireRole('warehouse')] as const,
+  request: { body: jsonBody(ScanBody) },
+  responses: {
+    200: jsonResponse(CaseViewSchema, 'the case; a repeated scan changes nothing'),
+    404: problemResponse('no case has this tracking number'),
+    422: problemResponse('invalid body'),
+  },
+});
+
+/** A barcode may carry a prefix or a URL around the number; the tracking number is its last token. */
+export function trackingNumberFromBarcode(barcode: string): string {
+  const trimmed = barcode.trim();
+  const token = trimmed.split(/[\s/?=&#]+/).filter(Boolean).pop() ?? trimmed;
+  return token.toUpperCase();
+}
+
+export function scanRoutes({ db, temporal, settleWaitMs = 3000 }: ApiDeps) {
+  return newRouter().openapi(scan, async (c) => {
+    const body = c.req.valid('json');
+    const trackingNumber = body.trackingNumber?.trim().toUpperCase() ?? trackingNumberFromBarcode(body.barcode!);
+    const [row] = await db.select().from(returnCases).where(eq(returnCases.trackingNumber, trackingNumber));
+    if (!row) throw new ProblemError(404, `no case has tracking number ${trackingNumber}`);
+    const by = c.get('principal').name;
+    await db.insert(parcelScans).values({ caseId: row.id, trackingNumber, scannedBy: by, location: body.location ?? null });
+    // The workflow keeps only the first scan; repeats are recorded above for traceability.
+    await temporal.workflow
+      .getHandle(caseWorkflowId(row.id))
+      .signal(parcelReceived, { trackingNumber, scannedBy: by, location: body.location });
+    const until = Date.now() + settleWaitMs;
+    let view = await loadCaseView(db, row.id);
+    while (view && ['awaiting_parcel', 'in_transit', 'requested'].includes(view.status) && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      view = await loadCaseView(db, row.id);
+    }
+    return c.json(view!, 200);
+  });
+}

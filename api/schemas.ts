@@ -1,0 +1,74 @@
+/** Zod schemas shared by several routes; the same schemas validate requests and make /openapi.json. */
+import { z } from '@hono/zod-openapi';
+import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, METHODS, WAITING_FOR } from '../domain/case-status.js';
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z.array(z.object({ field: z.string(), detail: z.string(), in: z.string().optional() })).optional(),
+  })
+  .openapi('Problem');
+
+export const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
+export const MinorUnits = z.number().int().safe().openapi({ description: 'integer amount in minor units', example: 49900 });
+export const Currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code such as NOK')
+  .openapi({ example: 'NOK' });
+export const Timestamp = z.iso.datetime({ offset: true }).openapi({ example: '2026-11-01T10:00:00Z' });
+export const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+
+export const CaseViewSchema = z
+  .object({
+    id: z.string(),
+    orderId: z.string(),
+    customerId: z.string(),
+    method: z.enum(METHODS),
+    channel: z.enum(CHANNELS),
+    status: z.enum(CASE_STATUSES),
+    waitingFor: z.enum(WAITING_FOR).nullable(),
+    waitingSince: z.string().nullable(),
+    deadline: z.string().nullable(),
+    stuck: z.boolean(),
+    stuckReason: z.string().nullable(),
+    currency: z.string(),
+    lines: z.array(
+      z.object({
+        orderLineId: z.string(),
+        sku: z.string(),
+        quantity: z.number().int(),
+        reason: z.string(),
+        condition: z.enum(CONDITIONS).nullable(),
+        disposition: z.enum(DISPOSITIONS).nullable(),
+      }),
+    ),
+    replacements: z.array(z.unknown()),
+    label: z.object({ carrier: z.string(), trackingNumber: z.string(), url: z.string().nullable() }).nullable(),
+    creditNotes: z.array(z.object({ number: z.string(), amount: z.number().int(), currency: z.string() })),
+    shipments: z.array(z.unknown()),
+    priceDifference: z.object({ amount: z.number().int(), currency: z.string() }).nullable(),
+    policy: z.unknown(),
+    note: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    closedAt: z.string().nullable(),
+    timeline: z.array(z.object({ at: z.string(), type: z.string(), detail: z.unknown() })).optional(),
+  })
+  .openapi('CaseView');
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});

@@ -1,0 +1,15 @@
+/** Maps what Temporal says about a case's workflow to the API's statuses. */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { CASE_ALREADY_SETTLED, CASE_NOT_WAITING, INVALID_INSPECTION } from '../workflows/messages.js';
+import { ProblemError } from './problem.js';
+
+export function toProblem(err: unknown): unknown {
+  if (err instanceof WorkflowNotFoundError) return new ProblemError(409, 'the case is no longer running');
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const { type, message } = err.cause;
+    if (type === CASE_NOT_WAITING || type === CASE_ALREADY_SETTLED) return new ProblemError(409, message, undefined, 'wrong-state');
+    if (type === INVALID_INSPECTION) return new ProblemError(422, message, [{ field: 'lines', detail: message, in: 'body' }]);
+  }
+  return err;
+}

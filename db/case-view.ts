@@ -1,0 +1,127 @@
+/** The case view of shared/API.md, read from the projection alone (no running worker needed). */
+import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import type { CaseStatus, Channel, Condition, Disposition, ReturnMethod, WaitingFor } from '../domain/case-status.js';
+import type { Db } from './client.js';
+import { caseEvents, caseLines, creditNotes, returnCases } from './schema.js';
+
+export interface CaseView {
+  id: string;
+  orderId: string;
+  customerId: string;
+  method: ReturnMethod;
+  channel: Channel;
+  status: CaseStatus;
+  waitingFor: WaitingFor | null;
+  waitingSince: string | null;
+  deadline: string | null;
+  stuck: boolean;
+  stuckReason: string | null;
+  currency: string;
+  lines: { orderLineId: string; sku: string; quantity: number; reason: string; condition: Condition | null; disposition: Disposition | null }[];
+  replacements: unknown[];
+  label: { carrier: string; trackingNumber: string; url: string | null } | null;
+  creditNotes: { number: string; amount: number; currency: string }[];
+  shipments: unknown[];
+  priceDifference: { amount: number; currency: string } | null;
+  policy: unknown;
+  note: string | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  timeline?: { at: string; type: string; detail: unknown }[];
+}
+
+type CaseRow = typeof returnCases.$inferSelect;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boolean): Promise<CaseView[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [lines, notes, events] = await Promise.all([
+    db.select().from(caseLines).where(inArray(caseLines.caseId, ids)).orderBy(asc(caseLines.orderLineId)),
+    db.select().from(creditNotes).where(inArray(creditNotes.caseId, ids)).orderBy(asc(creditNotes.seq)),
+    withTimeline
+      ? db.select().from(caseEvents).where(inArray(caseEvents.caseId, ids)).orderBy(asc(caseEvents.at), asc(caseEvents.id))
+      : Promise.resolve([]),
+  ]);
+  return rows.map((r) => ({
+    id: r.id,
+    orderId: r.orderId,
+    customerId: r.customerId,
+    method: r.method as ReturnMethod,
+    channel: r.channel as Channel,
+    status: r.status as CaseStatus,
+    waitingFor: r.waitingFor as WaitingFor | null,
+    waitingSince: iso(r.waitingSince),
+    deadline: iso(r.deadline),
+    stuck: r.stuck,
+    stuckReason: r.stuckReason,
+    currency: r.currency,
+    lines: lines
+      .filter((l) => l.caseId === r.id)
+      .map((l) => ({
+        orderLineId: l.orderLineId,
+        sku: l.sku,
+        quantity: l.quantity,
+        reason: l.reason,
+        condition: l.condition as Condition | null,
+        disposition: l.disposition as Disposition | null,
+      })),
+    replacements: (r.replacements as unknown[]) ?? [],
+    label: r.trackingNumber ? { carrier: r.labelCarrier ?? 'local', trackingNumber: r.trackingNumber, url: r.labelUrl } : null,
+    creditNotes: notes.filter((n) => n.caseId === r.id).map((n) => ({ number: n.number, amount: n.amount, currency: n.currency })),
+    shipments: [],
+    priceDifference: null,
+    policy: r.policy,
+    note: r.note,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    closedAt: iso(r.closedAt),
+    ...(withTimeline
+      ? { timeline: events.filter((e) => e.caseId === r.id).map((e) => ({ at: e.at.toISOString(), type: e.type, detail: e.detail })) }
+      : {}),
+  }));
+}
+
+export async function loadCaseView(db: Db, id: string): Promise<CaseView | undefined> {
+  const rows = await db.select().from(returnCases).where(eq(returnCases.id, id));
+  const [view] = await loadCaseViews(db, rows, true);
+  return view;
+}
+
+export interface CaseFilter {
+  status?: string;
+  method?: string;
+  customerId?: string;
+  orderId?: string;
+  stuck?: boolean;
+  limit: number;
+  /** Opaque: the (createdAt, id) of the last item of the previous page. */
+  after?: { createdAt: Date; id: string };
+}
+
+/** Newest first, keyset-paginated so pages stay stable while cases are added. */
+export async function listCases(db: Db, f: CaseFilter): Promise<{ items: CaseView[]; last?: { createdAt: Date; id: string } }> {
+  const where: SQL[] = [];
+  if (f.status) where.push(eq(returnCases.status, f.status));
+  if (f.method) where.push(eq(returnCases.method, f.method));
+  if (f.customerId) where.push(eq(returnCases.customerId, f.customerId));
+  if (f.orderId) where.push(eq(returnCases.orderId, f.orderId));
+  if (f.stuck !== undefined) where.push(eq(returnCases.stuck, f.stuck));
+  if (f.after) {
+    where.push(
+      or(lt(returnCases.createdAt, f.after.createdAt), and(eq(returnCases.createdAt, f.after.createdAt), lt(returnCases.id, f.after.id)))!,
+    );
+  }
+  const rows = await db
+    .select()
+    .from(returnCases)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(returnCases.createdAt), desc(returnCases.id))
+    .limit(f.limit + 1);
+  const page = rows.slice(0, f.limit);
+  const items = await loadCaseViews(db, page, false);
+  const lastRow = rows.length > f.limit ? page[page.length - 1] : undefined;
+  return { items, last: lastRow ? { createdAt: lastRow.createdAt, id: lastRow.id } : undefined };
+}

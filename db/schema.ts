@@ -1,0 +1,250 @@
+/**
+ * Business records. Every table an activity writes has the unique key that makes that activity
+ * idempotent (case id + step); a retried activity hits the key and changes nothing.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+  index,
+} from 'drizzle-orm/pg-core';
+
+const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow();
+const createdAt = () => stamp('created_at');
+const updatedAt = () => stamp('updated_at');
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
+
+export const apiKeys = pgTable('api_keys', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  role: text('role').notNull(),
+  keyHash: text('key_hash').notNull().unique(),
+  createdAt: createdAt(),
+  revokedAt: ts('revoked_at'),
+});
+
+export const customers = pgTable('customers', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull(),
+  name: text('name').notNull(),
+  locale: text('locale').notNull(),
+  country: text('country').notNull(),
+  updatedAt: updatedAt(),
+});
+
+export const products = pgTable('products', {
+  sku: text('sku').primaryKey(),
+  name: text('name').notNull(),
+  category: text('category').notNull(),
+  price: bigint('price', { mode: 'number' }).notNull(),
+  currency: text('currency').notNull(),
+  stock: integer('stock').notNull(),
+  returnable: boolean('returnable').notNull().default(true),
+  updatedAt: updatedAt(),
+});
+
+export const orders = pgTable('orders', {
+  id: text('id').primaryKey(),
+  customerId: text('customer_id')
+    .notNull()
+    .references(() => customers.id),
+  currency: text('currency').notNull(),
+  placedAt: ts('placed_at').notNull(),
+  deliveredAt: ts('delivered_at'),
+  exportReference: text('export_reference'),
+  /** Hash of the imported body: the same body again is a no-op, a different one a conflict. */
+  bodyHash: text('body_hash').notNull(),
+  body: jsonb('body').notNull(),
+  createdAt: createdAt(),
+});
+
+export const orderLines = pgTable(
+  'order_lines',
+  {
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    id: text('id').notNull(),
+    sku: text('sku').notNull(),
+    name: text('name').notNull(),
+    quantity: integer('quantity').notNull(),
+    unitPrice: bigint('unit_price', { mode: 'number' }).notNull(),
+    vatRate: numeric('vat_rate', { precision: 5, scale: 2, mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.id] })],
+);
+
+export const policies = pgTable('policies', {
+  market: text('market').primaryKey(),
+  body: jsonb('body').notNull(),
+  updatedAt: updatedAt(),
+});
+
+export const returnCases = pgTable(
+  'return_cases',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    customerId: text('customer_id').notNull(),
+    method: text('method').notNull(),
+    channel: text('channel').notNull(),
+    status: text('status').notNull(),
+    waitingFor: text('waiting_for'),
+    waitingSince: ts('waiting_since'),
+    deadline: ts('deadline'),
+    stuck: boolean('stuck').notNull().default(false),
+    stuckReason: text('stuck_reason'),
+    currency: text('currency').notNull(),
+    /** The policy snapshot the case started with, kept for audit. */
+    policy: jsonb('policy').notNull(),
+    replacements: jsonb('replacements').notNull().default(sql`'[]'::jsonb`),
+    shipReplacement: text('ship_replacement'),
+    creditAmount: bigint('credit_amount', { mode: 'number' }),
+    note: text('note'),
+    labelCarrier: text('label_carrier'),
+    trackingNumber: text('tracking_number').unique(),
+    labelUrl: text('label_url'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    closedAt: ts('closed_at'),
+  },
+  (t) => [
+    index('return_cases_status_idx').on(t.status, t.createdAt),
+    index('return_cases_order_idx').on(t.orderId),
+    index('return_cases_customer_idx').on(t.customerId),
+  ],
+);
+
+export const caseLines = pgTable(
+  'case_lines',
+  {
+    caseId: text('case_id')
+      .notNull()
+      .references(() => returnCases.id),
+    orderId: text('order_id').notNull(),
+    orderLineId: text('order_line_id').notNull(),
+    sku: text('sku').notNull(),
+    quantity: integer('quantity').notNull(),
+    reason: text('reason').notNull(),
+    condition: text('condition'),
+    disposition: text('disposition'),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.orderLineId] }), index('case_lines_order_line_idx').on(t.orderId, t.orderLineId)],
+);
+
+/** The case timeline; `eventKey` makes each recorded step appear once however often it is retried. */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: serial('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => returnCases.id),
+    eventKey: text('event_key').notNull(),
+    at: ts('at').notNull(),
+    type: text('type').notNull(),
+    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [uniqueIndex('case_events_key').on(t.caseId, t.eventKey)],
+);
+
+export const stockMovements = pgTable(
+  'stock_movements',
+  {
+    id: serial('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => returnCases.id),
+    orderLineId: text('order_line_id').notNull(),
+    sku: text('sku').notNull(),
+    quantity: integer('quantity').notNull(),
+    /** `sellable`, `refurbish` or `scrap`. */
+    location: text('location').notNull(),
+    value: bigint('value', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('stock_movements_step').on(t.caseId, t.orderLineId, t.location)],
+);
+
+/** Holds the next credit-note number; taken under a row lock in the issuing transaction, so no gaps. */
+export const creditNoteSequence = pgTable('credit_note_sequence', {
+  id: integer('id').primaryKey(),
+  next: bigint('next', { mode: 'number' }).notNull(),
+});
+
+export const creditNotes = pgTable(
+  'credit_notes',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    number: text('number').notNull().unique(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => returnCases.id),
+    /** Which settlement step issued it (`return_credit`, ...): one note per case and purpose. */
+    purpose: text('purpose').notNull(),
+    orderId: text('order_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    vat: bigint('vat', { mode: 'number' }).notNull(),
+    lines: jsonb('lines').notNull(),
+    issuedAt: ts('issued_at').notNull(),
+  },
+  (t) => [uniqueIndex('credit_notes_step').on(t.caseId, t.purpose), index('credit_notes_customer_idx').on(t.customerId)],
+);
+
+export const outboundEmails = pgTable(
+  'outbound_emails',
+  {
+    id: serial('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => returnCases.id),
+    /** `label`, `received`, `credit_issued`, ...: one e-mail per case and step. */
+    kind: text('kind').notNull(),
+    recipient: text('recipient').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    messageId: text('message_id').notNull(),
+    status: text('status').notNull(),
+    sentAt: ts('sent_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('outbound_emails_step').on(t.caseId, t.kind)],
+);
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    resourceId: text('resource_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+/** Warehouse dock scans; repeated scans are kept for traceability but only the first moves the case. */
+export const parcelScans = pgTable('parcel_scans', {
+  id: serial('id').primaryKey(),
+  caseId: text('case_id')
+    .notNull()
+    .references(() => returnCases.id),
+  trackingNumber: text('tracking_number').notNull(),
+  scannedBy: text('scanned_by').notNull(),
+  location: text('location'),
+  scannedAt: createdAt(),
+});

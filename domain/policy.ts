@@ -1,0 +1,110 @@
+import type { Condition } from './case-status.js';
+import { durationMs } from './duration.js';
+
+/** A market's return policy; a case snapshots the one in force when it starts and keeps it. */
+export interface Policy {
+  market: string;
+  returnWindow: string;
+  labelReminderAfter: string;
+  parcelDeadline: string;
+  inspectionDeadline: string;
+  followUpAfter: string;
+  restockingFeePercent: { opened: number; damaged: number };
+  exchangeWithoutReturnMaxValue: number;
+  nonReturnableCategories: string[];
+}
+
+export const DEFAULT_POLICY: Policy = {
+  market: 'default',
+  returnWindow: 'P30D',
+  labelReminderAfter: 'P7D',
+  parcelDeadline: 'P30D',
+  inspectionDeadline: 'PT48H',
+  followUpAfter: 'P7D',
+  restockingFeePercent: { opened: 0, damaged: 20 },
+  exchangeWithoutReturnMaxValue: 50_000,
+  nonReturnableCategories: [],
+};
+
+/** Restocking fee by the inspected condition: unused goods cost nothing, defects are the shop's fault. */
+export function restockingFeePercent(policy: Policy, condition: Condition): number {
+  switch (condition) {
+    case 'opened':
+      return policy.restockingFeePercent.opened;
+    case 'damaged':
+      return policy.restockingFeePercent.damaged;
+    default:
+      return 0;
+  }
+}
+
+export interface OrderForPolicy {
+  placedAt: string;
+  deliveredAt?: string | null;
+  lines: { id: string; sku: string; quantity: number }[];
+}
+
+export interface ProductForPolicy {
+  category: string;
+  returnable: boolean;
+}
+
+export interface RequestedLine {
+  orderLineId: string;
+  quantity: number;
+}
+
+/** A broken policy rule, naming the request field it concerns (problem+json `errors`). */
+export interface PolicyViolation {
+  field: string;
+  detail: string;
+}
+
+/**
+ * The rules every channel applies before a case may start: the return window (from delivery, or
+ * from the order date when no delivery date is known), returnable products, and never more than
+ * bought minus what other cases already claim.
+ */
+export function checkReturnRequest(args: {
+  order: OrderForPolicy;
+  products: ReadonlyMap<string, ProductForPolicy>;
+  claimed: ReadonlyMap<string, number>;
+  lines: readonly RequestedLine[];
+  policy: Policy;
+  now: Date;
+  requiresGoods: boolean;
+}): PolicyViolation[] {
+  const { order, products, claimed, lines, policy, now } = args;
+  const violations: PolicyViolation[] = [];
+  const windowStart = new Date(order.deliveredAt ?? order.placedAt).getTime();
+  if (now.getTime() > windowStart + durationMs(policy.returnWindow)) {
+    violations.push({ field: 'orderId', detail: `the ${policy.returnWindow} return window has passed` });
+  }
+  const seen = new Set<string>();
+  lines.forEach((line, i) => {
+    const field = `lines[${i}]`;
+    if (seen.has(line.orderLineId)) {
+      violations.push({ field: `${field}.orderLineId`, detail: 'the same order line is listed twice' });
+      return;
+    }
+    seen.add(line.orderLineId);
+    const orderLine = order.lines.find((l) => l.id === line.orderLineId);
+    if (!orderLine) {
+      violations.push({ field: `${field}.orderLineId`, detail: `order has no line ${line.orderLineId}` });
+      return;
+    }
+    const product = products.get(orderLine.sku);
+    const category = product?.category;
+    if (args.requiresGoods && (product?.returnable === false || (category && policy.nonReturnableCategories.includes(category)))) {
+      violations.push({ field: `${field}.orderLineId`, detail: `product ${orderLine.sku} is not returnable` });
+    }
+    const available = orderLine.quantity - (claimed.get(line.orderLineId) ?? 0);
+    if (line.quantity > available) {
+      violations.push({
+        field: `${field}.quantity`,
+        detail: `only ${available} of ${orderLine.quantity} can still be returned`,
+      });
+    }
+  });
+  return violations;
+}

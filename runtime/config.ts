@@ -1,0 +1,62 @@
+/**
+ * Configuration comes only from the environment and is validated at start: a missing or invalid
+ * variable stops the process with a message naming it.
+ */
+import { z } from 'zod';
+
+export type Mode = 'dev' | 'api' | 'worker';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const EnvSchema = z.object({
+  PORT: port(3000),
+  DATA_DIR: z.string().default('.data'),
+  ADMIN_API_KEY: optionalString.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
+  PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), 'must be an http(s) URL'),
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('returns'),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CA_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_DEV_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  SMTP_URL: optionalString.refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof EnvSchema> & { mode: Mode };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(mode: Mode, env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config: Config = { ...parsed.data, mode };
+  const missing: string[] = [];
+  if (mode !== 'dev') {
+    if (mode === 'api' && !config.ADMIN_API_KEY) missing.push('ADMIN_API_KEY (the bootstrap admin key)');
+    if (!config.TEMPORAL_ADDRESS) missing.push('TEMPORAL_ADDRESS (host:port of the Temporal frontend)');
+    if (!config.DATABASE_URL) missing.push('DATABASE_URL (postgres://…; the embedded database is for one-process dev mode only)');
+  }
+  if (Boolean(config.TEMPORAL_TLS_CERT_PATH) !== Boolean(config.TEMPORAL_TLS_KEY_PATH)) {
+    missing.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH (set both or neither)');
+  }
+  if (missing.length) throw new ConfigError(`missing configuration:\n${missing.map((m) => `  ${m}`).join('\n')}`);
+  return config;
+}
+
+export function publicUrl(config: Config): string {
+  return config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+}

@@ -1,0 +1,36 @@
+/**
+ * The case worker: workflow code (prebundled in production, bundled at start in dev) plus the
+ * activities bound to the database and mail sender.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Written by `npm run build` (scripts/bundle-workflows.ts) next to the compiled runtime. */
+export const PREBUILT_BUNDLE = join(here, '..', 'workflow-bundle.js');
+export const WORKFLOWS_PATH = join(here, '..', 'workflows', 'index.ts');
+
+export interface CaseWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A bundle file; default: the prebuilt one if present, else bundle workflows/ now. */
+  bundlePath?: string;
+  identity?: string;
+}
+
+export function createCaseWorker(opts: CaseWorkerOptions): Promise<Worker> {
+  const bundlePath = opts.bundlePath ?? (existsSync(PREBUILT_BUNDLE) ? PREBUILT_BUNDLE : undefined);
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...(opts.identity ? { identity: opts.identity } : {}),
+    activities: createActivities(opts.deps),
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+  });
+}

@@ -1,0 +1,141 @@
+import { readdirSync } from 'node:fs';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { creditNotes, outboundEmails, stockMovements } from '../../db/schema.js';
+import { seedOrder, startStack, waitForCase, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const startReturn = (orderId: string, quantity = 1, headers?: Record<string, string>) =>
+  stack.call(
+    'POST',
+    '/v1/returns',
+    { orderId, method: 'return_to_stock', channel: 'customer_service', lines: [{ orderLineId: 'L1', quantity, reason: 'too small' }] },
+    { headers },
+  );
+
+describe('return to stock, end to end through the HTTP API', () => {
+  it('issues a label, receives, inspects, restocks, credits and completes', async () => {
+    const { sku, orderId, customerId } = await seedOrder(stack, { quantity: 2, unitPrice: 79_900, stock: 5 });
+    const started = await startReturn(orderId, 2);
+    expect(started.status).toBe(201);
+    const c = started.body;
+    expect(c).toMatchObject({ orderId, customerId, method: 'return_to_stock', channel: 'customer_service', status: 'awaiting_parcel', waitingFor: 'parcel', stuck: false });
+    expect(c.label.trackingNumber).toMatch(/^LR\d{12}$/);
+    expect(new Date(c.deadline).getTime() - new Date(c.waitingSince).getTime()).toBe(30 * 86_400_000);
+
+    const scanned = await stack.call('POST', '/v1/scans', { barcode: `  ${c.label.trackingNumber.toLowerCase()} `, location: 'dock-2' });
+    expect(scanned.status).toBe(200);
+    expect(scanned.body).toMatchObject({ status: 'received', waitingFor: 'inspection' });
+    // A second scan of the same parcel changes nothing.
+    const again = await stack.call('POST', '/v1/scans', { trackingNumber: c.label.trackingNumber });
+    expect(again.status).toBe(200);
+    expect(again.body.waitingSince).toBe(scanned.body.waitingSince);
+
+    const inspected = await stack.call('POST', `/v1/returns/${c.id}/inspection`, {
+      lines: [{ orderLineId: 'L1', condition: 'damaged', disposition: 'restock' }],
+      note: 'small stain',
+    });
+    expect(inspected.status).toBe(200);
+    expect(inspected.body.lines[0]).toMatchObject({ condition: 'damaged', disposition: 'restock' });
+
+    const done = await waitForCase(stack, c.id, (v) => v.status === 'completed');
+    // Paid 2 × 799.00 = 1598.00; damaged → 20 % restocking fee (319.60) → credit 1278.40, VAT 25 % inside.
+    expect(done.creditNotes).toEqual([{ number: expect.stringMatching(/^CN-\d{6}$/), amount: 127_840, currency: 'NOK' }]);
+    expect(done.waitingFor).toBeNull();
+    const types = done.timeline.map((e: { type: string }) => e.type);
+    for (const t of ['case.started', 'label.issued', 'parcel.received', 'inspected', 'stock.moved', 'credit_note.issued', 'completed', 'email.sent']) {
+      expect(types).toContain(t);
+    }
+
+    const note = await stack.call('GET', `/v1/credit-notes/${done.creditNotes[0].number}`);
+    expect(note.status).toBe(200);
+    expect(note.body).toMatchObject({ caseId: c.id, orderId, customerId, amount: 127_840, currency: 'NOK', vat: 25_568 });
+    expect(note.body.lines[0]).toMatchObject({ paid: 159_800, restockingFee: 31_960, amount: 127_840 });
+
+    const product = await stack.call('GET', `/v1/products/${sku}`);
+    expect(product.body.stock).toBe(7);
+    const order = await stack.call('GET', `/v1/orders/${orderId}`);
+    expect(order.body.lines[0].returnedQuantity).toBe(2);
+
+    const moves = await stack.db.select().from(stockMovements).where(eq(stockMovements.caseId, c.id));
+    expect(moves).toHaveLength(1);
+    expect(moves[0]).toMatchObject({ sku, quantity: 2, location: 'sellable', value: 159_800 });
+    const mails = await stack.db.select().from(outboundEmails).where(eq(outboundEmails.caseId, c.id));
+    expect(mails.map((m) => m.kind).sort()).toEqual(['credit_issued', 'inspected', 'label', 'received']);
+    expect(mails.every((m) => m.status === 'sent' && m.recipient === `${customerId}@example.no`)).toBe(true);
+    expect(readdirSync(stack.mailDir).filter((f) => f.startsWith(c.id))).toHaveLength(4);
+
+    // After settlement the case can no longer be cancelled or inspected again.
+    expect((await stack.call('POST', `/v1/returns/${c.id}/cancel`, { reason: 'changed mind' })).status).toBe(409);
+    const reinspect = await stack.call('POST', `/v1/returns/${c.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] });
+    expect(reinspect.status).toBe(409);
+    expect(reinspect.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('scrap and refurbish move goods without raising sellable stock', async () => {
+    const { sku, orderId } = await seedOrder(stack, { quantity: 1, stock: 3 });
+    const c = (await startReturn(orderId)).body;
+    await stack.call('POST', '/v1/scans', { trackingNumber: c.label.trackingNumber });
+    expect((await stack.call('POST', `/v1/returns/${c.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'defective', disposition: 'scrap' }] })).status).toBe(200);
+    const done = await waitForCase(stack, c.id, (v) => v.status === 'completed');
+    expect(done.creditNotes[0].amount).toBe(79_900); // defective: no fee
+    expect((await stack.call('GET', `/v1/products/${sku}`)).body.stock).toBe(3);
+    const moves = await stack.db.select().from(stockMovements).where(eq(stockMovements.caseId, c.id));
+    expect(moves.map((m) => m.location)).toEqual(['scrap']);
+  });
+
+  it('cancels before settlement and frees the quantity', async () => {
+    const { orderId } = await seedOrder(stack, { quantity: 1 });
+    const c = (await startReturn(orderId)).body;
+    expect((await startReturn(orderId)).status).toBe(422); // the only unit is claimed
+    const cancelled = await stack.call('POST', `/v1/returns/${c.id}/cancel`, { reason: 'customer kept it' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', waitingFor: null });
+    expect(cancelled.body.timeline.at(-1)?.type === 'cancelled' || cancelled.body.timeline.some((e: any) => e.type === 'cancelled')).toBe(true);
+    expect((await stack.call('POST', `/v1/returns/${c.id}/cancel`, { reason: 'again' })).status).toBe(409);
+    // An inspection of a cancelled case is a conflict, a scan changes nothing.
+    expect((await stack.call('POST', `/v1/returns/${c.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] })).status).toBe(409);
+    expect((await startReturn(orderId)).status).toBe(201);
+    const notes = await stack.db.select().from(creditNotes).where(and(eq(creditNotes.caseId, c.id)));
+    expect(notes).toHaveLength(0);
+  });
+
+  it('replays an Idempotency-Key: same body → same case, other body → 409', async () => {
+    const { orderId } = await seedOrder(stack, { quantity: 2 });
+    const key = `idem-${orderId}`;
+    const first = await startReturn(orderId, 1, { 'Idempotency-Key': key });
+    const second = await startReturn(orderId, 1, { 'Idempotency-Key': key });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.body.id).toBe(first.body.id);
+    const list = await stack.call('GET', `/v1/returns?orderId=${orderId}`);
+    expect(list.body.items).toHaveLength(1);
+    const other = await startReturn(orderId, 2, { 'Idempotency-Key': key });
+    expect(other.status).toBe(409);
+    expect(other.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('lists cases with filters and a cursor', async () => {
+    const { orderId, customerId } = await seedOrder(stack, { quantity: 3 });
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await startReturn(orderId)).body.id);
+    const page1 = await stack.call('GET', `/v1/returns?customerId=${customerId}&limit=2`);
+    expect(page1.status).toBe(200);
+    expect(page1.body.items).toHaveLength(2);
+    expect(page1.body.items[0].timeline).toBeUndefined();
+    const page2 = await stack.call('GET', `/v1/returns?customerId=${customerId}&limit=2&cursor=${page1.body.nextCursor}`);
+    expect(page2.body.items).toHaveLength(1);
+    expect(page2.body.nextCursor).toBeNull();
+    expect([...page1.body.items, ...page2.body.items].map((c: { id: string }) => c.id).sort()).toEqual(ids.sort());
+    const byStatus = await stack.call('GET', `/v1/returns?customerId=${customerId}&status=awaiting_parcel`);
+    expect(byStatus.body.items).toHaveLength(3);
+    expect((await stack.call('GET', `/v1/returns?customerId=${customerId}&stuck=true`)).body.items).toHaveLength(0);
+  });
+});

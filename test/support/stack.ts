@@ -1,0 +1,167 @@
+/**
+ * The real thing for tests: a Temporal server (dev server, or the time-skipping test server), the
+ * database (PostgreSQL when DATABASE_URL is set, else embedded PGlite in memory), a case worker
+ * running the prebundled workflow code, and the Hono app driven through `app.request()`.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createMailSender } from '../../activities/mail-transport.js';
+import type { ActivityDeps } from '../../activities/deps.js';
+import { createApp } from '../../api/app.js';
+import { openDatabase, type Database } from '../../db/client.js';
+import { temporalExecutable } from '../../runtime/temporal-binary.js';
+import { createCaseWorker } from '../../runtime/worker.js';
+import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/messages.js';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789';
+
+export const uid = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface Stack {
+  env: TestWorkflowEnvironment;
+  database: Database;
+  db: Database['db'];
+  taskQueue: string;
+  mailDir: string;
+  app: ReturnType<typeof createApp>;
+  call<T = any>(method: string, path: string, body?: unknown, opts?: { key?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  startWorker(overrides?: Partial<ActivityDeps>): Promise<Worker>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openTestDatabase(): Promise<Database> {
+  return process.env.DATABASE_URL
+    ? openDatabase({ url: process.env.DATABASE_URL, migrate: false, poolSize: 5 })
+    : openDatabase({ embeddedDir: 'memory://' });
+}
+
+export async function startStack(opts: { timeSkipping?: boolean; worker?: boolean; afterEffect?: ActivityDeps['afterEffect'] } = {}): Promise<Stack> {
+  const env = opts.timeSkipping
+    ? await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: await temporalExecutable('test-server') } })
+    : await TestWorkflowEnvironment.createLocal({
+        server: { executable: await temporalExecutable('cli'), searchAttributes: CASE_SEARCH_ATTRIBUTES },
+      });
+  const database = await openTestDatabase();
+  const taskQueue = uid('returns');
+  const mailDir = mkdtempSync(join(tmpdir(), 'returns-mail-'));
+  const app = createApp({
+    db: database.db,
+    temporal: env.client,
+    taskQueue,
+    adminApiKey: ADMIN_KEY,
+    settleWaitMs: 5000,
+    readiness: {
+      database: () => database.ping(),
+      temporal: async () => {
+        await env.client.workflowService.getSystemInfo({});
+      },
+    },
+  });
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const stack: Stack = {
+    env,
+    database,
+    db: database.db,
+    taskQueue,
+    mailDir,
+    app,
+    async call(method, path, body, o = {}) {
+      const headers: Record<string, string> = { authorization: `Bearer ${o.key ?? ADMIN_KEY}`, ...o.headers };
+      if (body !== undefined) headers['content-type'] ??= 'application/json';
+      const res = await app.request(path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body: parsed as any, headers: res.headers };
+    },
+    async startWorker(overrides = {}) {
+      worker = await createCaseWorker({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue,
+        bundlePath: inject('workflowBundle'),
+        deps: {
+          db: database.db,
+          mail: createMailSender({ mailDir }),
+          publicUrl: 'http://returns.test',
+          afterEffect: opts.afterEffect,
+          ...overrides,
+        },
+      });
+      running = worker.run();
+      return worker;
+    },
+    async stopWorker() {
+      if (!worker) return;
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      worker = undefined;
+    },
+    async close() {
+      await stack.stopWorker();
+      await env.teardown();
+      await database.close();
+    },
+  };
+  if (opts.worker !== false) await stack.startWorker();
+  return stack;
+}
+
+/** Reference data for one case: a product, a customer and a delivered order, all with fresh ids. */
+export async function seedOrder(
+  stack: Stack,
+  o: { quantity?: number; unitPrice?: number; vatRate?: number; deliveredDaysAgo?: number; returnable?: boolean; country?: string; stock?: number } = {},
+) {
+  const sku = uid('SKU');
+  const orderId = uid('ORD');
+  const customerId = uid('CUS');
+  const delivered = new Date(Date.now() - (o.deliveredDaysAgo ?? 3) * 86_400_000);
+  const product = await stack.call('PUT', `/v1/products/${sku}`, {
+    name: 'Wool sweater',
+    category: 'apparel',
+    price: o.unitPrice ?? 79_900,
+    currency: 'NOK',
+    stock: o.stock ?? 5,
+    returnable: o.returnable ?? true,
+  });
+  if (product.status !== 200) throw new Error(`product: ${JSON.stringify(product.body)}`);
+  const order = await stack.call('POST', '/v1/orders', {
+    id: orderId,
+    customer: { id: customerId, email: `${customerId}@example.no`, name: 'Kari Nordmann', locale: 'nb-NO', country: o.country ?? 'NO' },
+    currency: 'NOK',
+    placedAt: new Date(delivered.getTime() - 2 * 86_400_000).toISOString(),
+    deliveredAt: delivered.toISOString(),
+    lines: [{ id: 'L1', sku, name: 'Wool sweater', quantity: o.quantity ?? 2, unitPrice: o.unitPrice ?? 79_900, vatRate: o.vatRate ?? 25 }],
+  });
+  if (order.status !== 201) throw new Error(`order: ${JSON.stringify(order.body)}`);
+  return { sku, orderId, customerId };
+}
+
+/** Polls the case view until `done` holds (the projection is written by activities, asynchronously). */
+export async function waitForCase(stack: Stack, id: string, done: (c: any) => boolean, timeoutMs = 20_000): Promise<any> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await stack.call('GET', `/v1/returns/${id}`);
+    if (res.status === 200 && done(res.body)) return res.body;
+    if (Date.now() > until) throw new Error(`case ${id} did not get there; last: ${JSON.stringify(res.body)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

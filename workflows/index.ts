@@ -1,0 +1,1 @@
+export { returnCase } from './return-case.js';

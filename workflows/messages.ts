@@ -1,0 +1,76 @@
+/**
+ * The workflow's public surface: ids, message names and search attributes, shared by the API
+ * (which sends) and the workflow (which handles). Deterministic: safe to import in workflow code.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CaseStatus, Channel, Condition, Disposition, ReturnMethod, WaitingFor } from '../domain/case-status.js';
+import type { Policy } from '../domain/policy.js';
+
+export const TASK_QUEUE_DEFAULT = 'returns';
+
+export const caseWorkflowId = (caseId: string): string => `ReturnCase:${caseId}`;
+
+export const ReturnStatusAttribute = defineSearchAttributeKey('ReturnStatus', SearchAttributeType.KEYWORD);
+export const WaitingForAttribute = defineSearchAttributeKey('WaitingFor', SearchAttributeType.KEYWORD);
+export const WaitingSinceAttribute = defineSearchAttributeKey('WaitingSince', SearchAttributeType.DATETIME);
+/** Registered on the Temporal namespace at start (dev server flags, test servers, `temporal operator`). */
+export const CASE_SEARCH_ATTRIBUTES = [ReturnStatusAttribute, WaitingForAttribute, WaitingSinceAttribute];
+
+export interface CaseLineInput {
+  orderLineId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  reason: string;
+  /** Paid per unit, minor units incl. VAT. */
+  unitPrice: number;
+  vatRate: number;
+}
+
+export interface ReturnCaseInput {
+  caseId: string;
+  orderId: string;
+  customerId: string;
+  method: ReturnMethod;
+  channel: Channel;
+  currency: string;
+  policy: Policy;
+  lines: CaseLineInput[];
+}
+
+export interface ParcelScan {
+  trackingNumber: string;
+  scannedBy: string;
+  location?: string;
+}
+
+export interface InspectionInput {
+  lines: { orderLineId: string; condition: Condition; disposition: Disposition }[];
+  note?: string;
+  inspectedBy: string;
+}
+
+export interface CancelInput {
+  reason: string;
+  cancelledBy: string;
+}
+
+export interface CaseState {
+  status: CaseStatus;
+  waitingFor: WaitingFor | null;
+  waitingSince: string | null;
+  deadline: string | null;
+  stuck: boolean;
+  settling: boolean;
+}
+
+/** Failure types the API maps to HTTP statuses. */
+export const CASE_NOT_WAITING = 'CaseNotWaiting'; // → 409
+export const CASE_ALREADY_SETTLED = 'CaseAlreadySettled'; // → 409
+export const INVALID_INSPECTION = 'InvalidInspection'; // → 422
+
+export const parcelReceived = defineSignal<[ParcelScan]>('parcelReceived');
+export const inspect = defineUpdate<CaseState, [InspectionInput]>('inspect');
+export const cancelCase = defineUpdate<CaseState, [CancelInput]>('cancel');
+export const caseState = defineQuery<CaseState>('caseState');

@@ -1,0 +1,263 @@
+/**
+ * One return case, from request to its end state, as one durable workflow. It waits for real-world
+ * events (scan, inspection, cancel), each wait bounded by the case's policy snapshot, and performs
+ * every effect through idempotent activities keyed by case id + step.
+ */
+import {
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { CaseActivities, ProgressInput } from '../activities/index.js';
+import { isFinal, type CaseStatus, type WaitingFor } from '../domain/case-status.js';
+import { durationMs } from '../domain/duration.js';
+import { creditForReturnedLines } from '../domain/settlement.js';
+import { locationFor } from '../domain/stock.js';
+import {
+  cancelCase,
+  caseState,
+  CASE_ALREADY_SETTLED,
+  CASE_NOT_WAITING,
+  inspect,
+  INVALID_INSPECTION,
+  parcelReceived,
+  ReturnStatusAttribute,
+  WaitingForAttribute,
+  WaitingSinceAttribute,
+  type CancelInput,
+  type CaseState,
+  type InspectionInput,
+  type ParcelScan,
+  type ReturnCaseInput,
+} from './messages.js';
+
+const acts = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '1 minute',
+  // Effects must happen eventually: retry without a cap, backing off to a minute.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
+  const { caseId, policy } = input;
+  const state: CaseState = {
+    status: 'requested',
+    waitingFor: null,
+    waitingSince: null,
+    deadline: null,
+    stuck: false,
+    settling: false,
+  };
+  let scan: ParcelScan | undefined;
+  let inspection: InspectionInput | undefined;
+  let cancel: CancelInput | undefined;
+  /** The case's end state is in the projection: the cancel update may answer. */
+  let endRecorded = false;
+
+  const nowIso = () => new Date().toISOString();
+
+  /** Moves the case on: memory, search attributes and the DB projection (timeline) together. */
+  async function enter(
+    status: CaseStatus,
+    waitingFor: WaitingFor | null,
+    event: { key: string; type: string; detail?: Record<string, unknown> },
+    waitMs?: number,
+  ): Promise<void> {
+    const at = nowIso();
+    state.status = status;
+    state.waitingFor = waitingFor;
+    state.waitingSince = waitingFor ? at : null;
+    state.deadline = waitingFor && waitMs !== undefined ? new Date(Date.now() + waitMs).toISOString() : null;
+    state.stuck = false;
+    upsertSearchAttributes([
+      { key: ReturnStatusAttribute, value: status },
+      { key: WaitingForAttribute, value: waitingFor },
+      { key: WaitingSinceAttribute, value: waitingFor ? new Date(at) : null },
+    ]);
+    await progress({ key: event.key, type: event.type, detail: event.detail, withCase: true });
+  }
+
+  async function progress(p: {
+    key: string;
+    type: string;
+    detail?: Record<string, unknown>;
+    withCase?: boolean;
+    inspectedLines?: ProgressInput['inspectedLines'];
+  }): Promise<void> {
+    await acts.recordProgress({
+      caseId,
+      eventKey: p.key,
+      at: nowIso(),
+      type: p.type,
+      detail: p.detail ?? {},
+      case: p.withCase
+        ? {
+            status: state.status,
+            waitingFor: state.waitingFor,
+            waitingSince: state.waitingSince,
+            deadline: state.deadline,
+            stuck: state.stuck,
+            stuckReason: state.stuck ? (p.detail?.reason as string | undefined) ?? null : null,
+            closed: isFinal(state.status),
+          }
+        : undefined,
+      inspectedLines: p.inspectedLines,
+    });
+  }
+
+  /** Waits for `done` or a cancel; false when the deadline passed first. */
+  const waitFor = (done: () => boolean, ms?: number) =>
+    ms === undefined ? condition(() => done() || cancel !== undefined).then(() => true) : condition(() => done() || cancel !== undefined, Math.max(ms, 1));
+
+  setHandler(caseState, () => ({ ...state }));
+  setHandler(parcelReceived, (p) => {
+    scan ??= p; // a repeated scan changes nothing
+  });
+  setHandler(
+    inspect,
+    async (insp) => {
+      state.settling = true; // from here on a cancel is refused
+      const at = nowIso();
+      state.status = 'inspected';
+      state.waitingFor = null;
+      state.waitingSince = null;
+      state.deadline = null;
+      state.stuck = false;
+      upsertSearchAttributes([
+        { key: ReturnStatusAttribute, value: 'inspected' },
+        { key: WaitingForAttribute, value: null },
+        { key: WaitingSinceAttribute, value: null },
+      ]);
+      await progress({
+        key: 'inspected',
+        type: 'inspected',
+        detail: { lines: insp.lines, note: insp.note ?? null, by: insp.inspectedBy, at },
+        withCase: true,
+        inspectedLines: insp.lines,
+      });
+      inspection = insp;
+      return { ...state };
+    },
+    {
+      validator: (insp: InspectionInput) => {
+        if (state.waitingFor !== 'inspection' || state.settling || cancel) {
+          throw ApplicationFailure.create({
+            type: CASE_NOT_WAITING,
+            message: `case is ${state.status}, not waiting for inspection`,
+            nonRetryable: true,
+          });
+        }
+        const expected = new Set(input.lines.map((l) => l.orderLineId));
+        const given = insp.lines.map((l) => l.orderLineId);
+        if (given.length !== expected.size || new Set(given).size !== given.length || !given.every((id) => expected.has(id))) {
+          throw ApplicationFailure.create({
+            type: INVALID_INSPECTION,
+            message: `inspection must cover each case line once: ${[...expected].join(', ')}`,
+            nonRetryable: true,
+          });
+        }
+      },
+    },
+  );
+  setHandler(
+    cancelCase,
+    async (c) => {
+      cancel ??= c;
+      await condition(() => endRecorded);
+      return { ...state };
+    },
+    {
+      validator: (_c: CancelInput) => {
+        if (state.settling || isFinal(state.status)) {
+          throw ApplicationFailure.create({
+            type: CASE_ALREADY_SETTLED,
+            message: `case is ${state.status}; it can no longer be cancelled`,
+            nonRetryable: true,
+          });
+        }
+      },
+    },
+  );
+
+  async function finishCancelled(): Promise<CaseStatus> {
+    await enter('cancelled', null, {
+      key: 'cancelled',
+      type: 'cancelled',
+      detail: { reason: cancel?.reason, by: cancel?.cancelledBy },
+    });
+    endRecorded = true;
+    await acts.sendCaseEmail({ caseId, kind: 'cancelled' });
+    return 'cancelled';
+  }
+
+  await progress({ key: 'started', type: 'case.started', detail: { method: input.method, channel: input.channel, policy: policy.market } });
+  if (cancel) return finishCancelled();
+
+  // Label and the wait for the parcel.
+  const label = await acts.issueReturnLabel({ caseId });
+  await progress({ key: 'label_issued', type: 'label.issued', detail: { ...label } });
+  await acts.sendCaseEmail({ caseId, kind: 'label' });
+  const parcelMs = durationMs(policy.parcelDeadline);
+  const parcelDeadlineAt = Date.now() + parcelMs;
+  await enter('awaiting_parcel', 'parcel', { key: 'awaiting_parcel', type: 'status.awaiting_parcel' }, parcelMs);
+  const reminderMs = durationMs(policy.labelReminderAfter);
+  if (reminderMs < parcelMs && !(await waitFor(() => scan !== undefined, reminderMs))) {
+    await acts.sendCaseEmail({ caseId, kind: 'label_reminder' });
+    await progress({ key: 'label_reminder', type: 'email.label_reminder' });
+  }
+  if (!scan && !cancel) await waitFor(() => scan !== undefined, parcelDeadlineAt - Date.now());
+  if (cancel && !scan) return finishCancelled();
+  if (!scan) {
+    await enter('expired', null, { key: 'expired', type: 'expired', detail: { reason: `no parcel within ${policy.parcelDeadline}` } });
+    await acts.sendCaseEmail({ caseId, kind: 'expired' });
+    return 'expired';
+  }
+
+  // Received at the dock; wait for inspection.
+  const inspectionMs = durationMs(policy.inspectionDeadline);
+  await enter('received', 'inspection', { key: 'received', type: 'parcel.received', detail: { ...scan } }, inspectionMs);
+  await acts.sendCaseEmail({ caseId, kind: 'received' });
+  if (!(await waitFor(() => state.settling, inspectionMs)) && !cancel) {
+    // A missed deadline does not end the case: it stays waiting and shows as stuck.
+    state.stuck = true;
+    await progress({
+      key: 'inspection_overdue',
+      type: 'deadline.missed',
+      detail: { reason: `not inspected within ${policy.inspectionDeadline}`, waitingFor: 'inspection' },
+      withCase: true,
+    });
+    await waitFor(() => state.settling);
+  }
+  if (cancel && !state.settling) return finishCancelled();
+  await condition(() => inspection !== undefined);
+  const inspected = inspection!;
+  await acts.sendCaseEmail({ caseId, kind: 'inspected' });
+
+  // Settlement: goods back to their locations, then the credit.
+  const byLine = new Map(inspected.lines.map((l) => [l.orderLineId, l]));
+  const lines = input.lines.map((l) => ({ ...l, condition: byLine.get(l.orderLineId)!.condition, disposition: byLine.get(l.orderLineId)!.disposition }));
+  await acts.moveStock({
+    caseId,
+    currency: input.currency,
+    movements: lines.map((l) => ({
+      orderLineId: l.orderLineId,
+      sku: l.sku,
+      quantity: l.quantity,
+      location: locationFor(l.disposition),
+      value: l.unitPrice * l.quantity,
+    })),
+  });
+  await progress({ key: 'stock_moved', type: 'stock.moved', detail: { lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, location: locationFor(l.disposition) })) } });
+  const draft = creditForReturnedLines(lines, policy, input.currency);
+  const note = await acts.issueCreditNote({ caseId, purpose: 'return_credit', draft });
+  await progress({ key: 'credit_note:return_credit', type: 'credit_note.issued', detail: { ...note } });
+  await acts.sendCaseEmail({ caseId, kind: 'credit_issued' });
+  await enter('completed', null, { key: 'completed', type: 'completed' });
+
+  // The follow-up e-mail is the case's last step; the status stays completed.
+  await sleep(durationMs(policy.followUpAfter));
+  await acts.sendCaseEmail({ caseId, kind: 'follow_up' });
+  return 'completed';
+}
