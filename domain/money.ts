@@ -16,8 +16,13 @@ export function isMinorUnits(n: unknown): n is number {
 
 /** a / b rounded half away from zero, exact for any safe integers (BigInt inside). */
 export function divideRounded(a: number, b: number): number {
+  return mulDivRounded(a, 1, b);
+}
+
+/** a · m / b rounded half away from zero; the product is taken in BigInt, so it may exceed 2^53. */
+function mulDivRounded(a: number, m: number, b: number): number {
   if (b === 0) throw new RangeError('division by zero');
-  const num = BigInt(a) * (b < 0 ? -1n : 1n);
+  const num = BigInt(a) * BigInt(m) * (b < 0 ? -1n : 1n);
   const den = BigInt(Math.abs(b));
   const sign = num < 0n ? -1n : 1n;
   const abs = num * sign;
@@ -35,13 +40,13 @@ function basisPoints(percent: number): number {
 
 /** `percent` % of `amount`, rounded per the rule above. */
 export function percentOf(amount: number, percent: number): number {
-  return divideRounded(amount * basisPoints(percent), 10_000);
+  return mulDivRounded(amount, basisPoints(percent), 10_000);
 }
 
 /** The VAT contained in a VAT-inclusive gross amount at `vatRatePercent`. */
 export function vatIncluded(gross: number, vatRatePercent: number): number {
   const bp = basisPoints(vatRatePercent);
-  return divideRounded(gross * bp, 10_000 + bp);
+  return mulDivRounded(gross, bp, 10_000 + bp);
 }
 
 export function sum(amounts: readonly number[]): number {

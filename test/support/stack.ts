@@ -14,6 +14,7 @@ import { createMailSender } from '../../activities/mail-transport.js';
 import type { ActivityDeps } from '../../activities/deps.js';
 import { createApp } from '../../api/app.js';
 import { openDatabase, type Database } from '../../db/client.js';
+import { registerSearchAttributes } from '../../runtime/search-attributes.js';
 import { temporalExecutable } from '../../runtime/temporal-binary.js';
 import { createCaseWorker } from '../../runtime/worker.js';
 import { CASE_SEARCH_ATTRIBUTES } from '../../workflows/messages.js';
@@ -47,12 +48,16 @@ export async function openTestDatabase(): Promise<Database> {
     : openDatabase({ embeddedDir: 'memory://' });
 }
 
-export async function startStack(opts: { timeSkipping?: boolean; worker?: boolean; afterEffect?: ActivityDeps['afterEffect'] } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { timeSkipping?: boolean; worker?: boolean; afterEffect?: ActivityDeps['afterEffect']; bundlePath?: string } = {},
+): Promise<Stack> {
   const env = opts.timeSkipping
     ? await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: await temporalExecutable('test-server') } })
     : await TestWorkflowEnvironment.createLocal({
         server: { executable: await temporalExecutable('cli'), searchAttributes: CASE_SEARCH_ATTRIBUTES },
       });
+  // The dev server takes them as start flags; the time-skipping server through the operator API.
+  if (opts.timeSkipping) await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   const database = await openTestDatabase();
   const taskQueue = uid('returns');
   const mailDir = mkdtempSync(join(tmpdir(), 'returns-mail-'));
@@ -97,7 +102,7 @@ export async function startStack(opts: { timeSkipping?: boolean; worker?: boolea
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue,
-        bundlePath: inject('workflowBundle'),
+        bundlePath: opts.bundlePath ?? inject('workflowBundle'),
         deps: {
           db: database.db,
           mail: createMailSender({ mailDir }),
