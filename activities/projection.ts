@@ -53,7 +53,7 @@ export function projectionActivities({ db }: ActivityDeps) {
             })
             .where(eq(returnCases.id, p.caseId));
         } else {
-          await tx.update(returnCases).set({ updatedAt: sql`greatest(${returnCases.updatedAt}, ${new Date(p.at)})` }).where(eq(returnCases.id, p.caseId));
+          await tx.update(returnCases).set({ updatedAt: sql`greatest(${returnCases.updatedAt}, ${p.at}::timestamptz)` }).where(eq(returnCases.id, p.caseId));
         }
       });
     },

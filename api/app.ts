@@ -24,6 +24,10 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
     if (err instanceof ProblemError) return problem(c, err.status, err.detail, err.errors, err.slug);
     if (err instanceof HTTPException) {
       // Hono's own 4xx (malformed JSON, wrong content type) keep their status but speak problem+json.
+      if (err.status === 415) {
+        const detail = 'send the body as application/json';
+        return problem(c, 415, `${err.message || 'unsupported media type'}: ${detail}`, [{ field: 'content-type', detail, in: 'header' }]);
+      }
       return problem(c, err.status as 400, err.message || 'bad request', [{ field: '(body)', detail: err.message, in: 'body' }]);
     }
     deps.logger?.error({ err, path: c.req.path }, 'unhandled error');

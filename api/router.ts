@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client.js';
 import type { AuthEnv } from './auth.js';
-import { problem, zodFieldErrors } from './problem.js';
+import { fieldPath, problem, zodFieldErrors } from './problem.js';
 
 export interface ApiDeps {
   db: Db;
@@ -19,13 +19,36 @@ export interface ApiDeps {
 export function newRouter() {
   return new OpenAPIHono<AuthEnv>({
     defaultHook: (result, c) => {
-      if (result.success) return;
       const where = result.target === 'json' ? 'body' : result.target === 'param' ? 'path' : (result.target as 'query' | 'header');
-      const errors = zodFieldErrors(result.error, where);
       const status = where === 'body' ? 422 : 400;
+      if (result.success) {
+        // PostgreSQL text and jsonb cannot hold U+0000: refuse it here, naming the field, not as a 500 later.
+        const path = nulPath(result.data);
+        if (!path) return;
+        const field = fieldPath(path) || (where === 'body' ? '(body)' : `(${where})`);
+        return problem(c, status, `invalid ${where}: ${field}`, [{ field, detail: 'must not contain the NUL character (U+0000)', in: where }], 'validation');
+      }
+      const errors = zodFieldErrors(result.error, where);
       return problem(c, status, `invalid ${where}: ${errors.map((e) => e.field).join(', ')}`, errors, 'validation');
     },
   });
 }
 
 export const bearer = [{ bearer: [] }];
+
+/** The path to the first string (value or key) holding U+0000, if any. */
+function nulPath(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulPath(value[i], [...path, i]);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      const found = key.includes('\u0000') ? [...path, key] : nulPath(v, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

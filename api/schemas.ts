@@ -22,7 +22,11 @@ export const Currency = z
   .string()
   .regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code such as NOK')
   .openapi({ example: 'NOK' });
-export const Timestamp = z.iso.datetime({ offset: true }).openapi({ example: '2026-11-01T10:00:00Z' });
+export const Timestamp = z.iso
+  .datetime({ offset: true })
+  // There is no year 0 in PostgreSQL (nor in ISO 8601 practice): refuse it rather than fail in the database.
+  .refine((s) => new Date(s).getUTCFullYear() >= 1, 'a date from year 1 on')
+  .openapi({ example: '2026-11-01T10:00:00Z' });
 export const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
 
 export const CaseViewSchema = z

@@ -29,9 +29,15 @@ const OrderBody = z
           id: Id,
           sku: z.string().min(1).max(200),
           name: z.string().min(1).max(500),
-          quantity: z.number().int().positive(),
+          quantity: z.number().int().positive().max(2_147_483_647, 'at most 2147483647'), // an int4 column
           unitPrice: MinorUnits.nonnegative().openapi({ description: 'paid per unit, minor units incl. VAT' }),
-          vatRate: z.number().min(0).max(100).openapi({ description: 'percent', example: 25 }),
+          vatRate: z
+            .number()
+            .min(0)
+            .max(100)
+            // Money maths takes percents in basis points, and the column keeps two decimals.
+            .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, 'at most two decimals')
+            .openapi({ description: 'percent, at most two decimals', example: 25 }),
         }),
       )
       .min(1)

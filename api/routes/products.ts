@@ -12,7 +12,7 @@ const ProductBody = z
     category: z.string().min(1).max(200),
     price: MinorUnits.nonnegative(),
     currency: Currency,
-    stock: z.number().int().nonnegative(),
+    stock: z.number().int().nonnegative().max(2_147_483_647, 'at most 2147483647'), // an int4 column
     returnable: z.boolean().default(true),
   })
   .openapi('ProductInput');

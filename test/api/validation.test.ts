@@ -142,6 +142,16 @@ describe('POST /v1/returns: request validation', () => {
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
   });
 
+  it('a NUL character in a text field → 422 naming it, never 500 (PostgreSQL cannot store U+0000)', async () => {
+    const { orderId } = await seedOrder(stack);
+    const body = validReturn(orderId, { lines: [{ orderLineId: 'L1', quantity: 1, reason: 'too\u0000small' }] });
+    expectProblem(await stack.call('POST', '/v1/returns', body), 422, 'lines[0].reason');
+    expectProblem(await stack.call('POST', '/v1/returns', validReturn(orderId, { note: 'x\u0000' })), 422, 'note');
+    expect((await stack.call('GET', `/v1/returns?orderId=${orderId}`)).body.items).toHaveLength(0);
+    // and in a query parameter → 400
+    expectProblem(await stack.call('GET', '/v1/returns?customerId=a%00b'), 400, 'customerId');
+  });
+
   it('an unknown order → 422 naming orderId', async () => {
     const p = expectProblem(await stack.call('POST', '/v1/returns', validReturn(uid('ORD-NONE'))), 422, 'orderId');
     expect(p.detail).toContain('ORD-NONE');
@@ -201,8 +211,35 @@ describe('POST /v1/orders: validation and idempotency', () => {
     expect((await stack.call('POST', '/v1/orders', { ...ok, lines: [{ ...ok.lines[0], vatRate: 12.5 }] })).status).toBe(201);
   });
 
+  it('a quantity too large to store → 422 naming lines[0].quantity, never 500', async () => {
+    const o = validOrder();
+    expectProblem(await stack.call('POST', '/v1/orders', { ...o, lines: [{ ...o.lines[0], quantity: 3_000_000_000 }] }), 422, 'lines[0].quantity');
+    expect((await stack.call('GET', `/v1/orders/${o.id}`)).status).toBe(404);
+  });
+
+  it('a product stock too large to store → 422 naming stock, never 500', async () => {
+    const body = { name: 'Scarf', category: 'apparel', price: 29_900, currency: 'NOK', stock: 3_000_000_000, returnable: true };
+    expectProblem(await stack.call('PUT', `/v1/products/${uid('SKU')}`, body), 422, 'stock');
+  });
+
   it('a bad timestamp → 422 naming placedAt', async () => {
     expectProblem(await stack.call('POST', '/v1/orders', validOrder({ placedAt: 'yesterday' })), 422, 'placedAt');
+  });
+
+  it('a year that PostgreSQL cannot store → 422 naming placedAt, never 500', async () => {
+    expectProblem(await stack.call('POST', '/v1/orders', validOrder({ placedAt: '0000-06-01T00:00:00Z' })), 422, 'placedAt');
+    expectProblem(await stack.call('POST', '/v1/orders', validOrder({ deliveredAt: '0001-01-01T00:30:00+01:00' })), 422, 'deliveredAt');
+  });
+
+  it('a NUL character anywhere in the order, a product or a key name → 422 naming it, never 500', async () => {
+    const o = validOrder();
+    expectProblem(await stack.call('POST', '/v1/orders', { ...o, customer: { ...o.customer, name: 'Ola\u0000' } }), 422, 'customer.name');
+    expectProblem(await stack.call('POST', '/v1/orders', { ...o, lines: [{ ...o.lines[0], name: '\u0000' }] }), 422, 'lines[0].name');
+    expect((await stack.call('GET', `/v1/orders/${o.id}`)).status).toBe(404);
+    const product = { name: 'Scarf\u0000', category: 'apparel', price: 29_900, currency: 'NOK', stock: 1, returnable: true };
+    expectProblem(await stack.call('PUT', `/v1/products/${uid('SKU')}`, product), 422, 'name');
+    expectProblem(await stack.call('PUT', '/v1/policies/SE', validPolicy({ nonReturnableCategories: ['ok', 'gift\u0000cards'] })), 422, 'nonReturnableCategories[1]');
+    expectProblem(await stack.call('POST', '/v1/api-keys', { name: 'scanner\u0000', role: 'warehouse' }), 422, 'name');
   });
 
   it('the same body twice → 201 then 200; another body for the same id → 409', async () => {
@@ -386,6 +423,7 @@ describe('authentication and roles', () => {
     expectProblem(res, 404);
     // and an empty scan is a validation error, not a lookup
     expectProblem(await stack.call('POST', '/v1/scans', {}, { key: keys.warehouse }), 422, 'trackingNumber');
+    expectProblem(await stack.call('POST', '/v1/scans', { trackingNumber: 'LR\u0000' }, { key: keys.warehouse }), 422, 'trackingNumber');
   });
 
   it('a non-admin may not create keys → 403', async () => {
