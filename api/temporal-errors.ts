@@ -1,5 +1,5 @@
 /** Maps what Temporal says about a case's workflow to the API's statuses. */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { CASE_ALREADY_SETTLED, CASE_NOT_WAITING, INVALID_INSPECTION } from '../workflows/messages.js';
 import { ProblemError } from './problem.js';
@@ -11,5 +11,7 @@ export function toProblem(err: unknown): unknown {
     if (type === CASE_NOT_WAITING || type === CASE_ALREADY_SETTLED) return new ProblemError(409, message, undefined, 'wrong-state');
     if (type === INVALID_INSPECTION) return new ProblemError(422, message, [{ field: 'lines', detail: message, in: 'body' }]);
   }
+  // Temporal unreachable or overloaded: the request may be retried, nothing was changed.
+  if (err instanceof ServiceError) return new ProblemError(503, `Temporal did not accept the request: ${err.message}`);
   return err;
 }

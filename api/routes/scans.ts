@@ -7,6 +7,7 @@ import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { CaseViewSchema, jsonBody, jsonResponse, problemResponse } from '../schemas.js';
+import { toProblem } from '../temporal-errors.js';
 
 const ScanBody = z
   .object({
@@ -32,6 +33,8 @@ const scan = createRoute({
   },
 });
 
+const WAITING_FOR_PARCEL: string[] = ['requested', 'awaiting_parcel', 'in_transit'];
+
 /** A barcode may carry a prefix or a URL around the number; the tracking number is its last token. */
 export function trackingNumberFromBarcode(barcode: string): string {
   const trimmed = barcode.trim();
@@ -47,13 +50,20 @@ export function scanRoutes({ db, temporal, settleWaitMs = 3000 }: ApiDeps) {
     if (!row) throw new ProblemError(404, `no case has tracking number ${trackingNumber}`);
     const by = c.get('principal').name;
     await db.insert(parcelScans).values({ caseId: row.id, trackingNumber, scannedBy: by, location: body.location ?? null });
-    // The workflow keeps only the first scan; repeats are recorded above for traceability.
-    await temporal.workflow
-      .getHandle(caseWorkflowId(row.id))
-      .signal(parcelReceived, { trackingNumber, scannedBy: by, location: body.location });
+    // The workflow keeps only the first scan; repeats are recorded above for traceability, and a
+    // case past the parcel wait (received, completed, even long closed) is not signalled at all.
+    if (WAITING_FOR_PARCEL.includes(row.status)) {
+      try {
+        await temporal.workflow
+          .getHandle(caseWorkflowId(row.id))
+          .signal(parcelReceived, { trackingNumber, scannedBy: by, location: body.location });
+      } catch (err) {
+        throw toProblem(err);
+      }
+    }
     const until = Date.now() + settleWaitMs;
     let view = await loadCaseView(db, row.id);
-    while (view && ['awaiting_parcel', 'in_transit', 'requested'].includes(view.status) && Date.now() < until) {
+    while (view && WAITING_FOR_PARCEL.includes(view.status) && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 50));
       view = await loadCaseView(db, row.id);
     }

@@ -72,6 +72,12 @@ describe('return to stock, end to end through the HTTP API', () => {
     expect(mails.every((m) => m.status === 'sent' && m.recipient === `${customerId}@example.no`)).toBe(true);
     expect(readdirSync(stack.mailDir).filter((f) => f.startsWith(c.id))).toHaveLength(4);
 
+    // A late repeated scan of a settled parcel changes nothing.
+    const lateScan = await stack.call('POST', '/v1/scans', { trackingNumber: c.label.trackingNumber });
+    expect(lateScan.status).toBe(200);
+    expect(lateScan.body.status).toBe('completed');
+    expect(lateScan.body.timeline.filter((e: { type: string }) => e.type === 'parcel.received')).toHaveLength(1);
+
     // After settlement the case can no longer be cancelled or inspected again.
     expect((await stack.call('POST', `/v1/returns/${c.id}/cancel`, { reason: 'changed mind' })).status).toBe(409);
     const reinspect = await stack.call('POST', `/v1/returns/${c.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] });

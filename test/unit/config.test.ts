@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../runtime/config.js';
+
+const prod = {
+  TEMPORAL_ADDRESS: 'temporal.internal:7233',
+  DATABASE_URL: 'postgres://app@db.internal/returns',
+  ADMIN_API_KEY: 'a-long-enough-admin-key',
+};
+
+describe('configuration from the environment', () => {
+  it('dev mode needs nothing and has defaults', () => {
+    const c = loadConfig('dev', {});
+    expect(c).toMatchObject({ PORT: 3000, DATA_DIR: '.data', TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'returns' });
+    expect(c.DATABASE_URL).toBeUndefined();
+  });
+
+  it('the API refuses to start without what production needs, naming each variable', () => {
+    expect(() => loadConfig('api', {})).toThrow(ConfigError);
+    try {
+      loadConfig('api', {});
+    } catch (err) {
+      const msg = (err as Error).message;
+      for (const v of ['ADMIN_API_KEY', 'TEMPORAL_ADDRESS', 'DATABASE_URL']) expect(msg).toContain(v);
+    }
+    expect(() => loadConfig('worker', { TEMPORAL_ADDRESS: 'x:7233' })).toThrow(/DATABASE_URL/);
+    expect(loadConfig('worker', { TEMPORAL_ADDRESS: 'x:7233', DATABASE_URL: prod.DATABASE_URL }).mode).toBe('worker');
+    expect(loadConfig('api', prod).ADMIN_API_KEY).toBe(prod.ADMIN_API_KEY);
+  });
+
+  it('invalid values stop the process with the variable named', () => {
+    expect(() => loadConfig('api', { ...prod, PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig('api', { ...prod, DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig('api', { ...prod, ADMIN_API_KEY: 'short' })).toThrow(/ADMIN_API_KEY/);
+    expect(() => loadConfig('dev', { SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
+    expect(() => loadConfig('api', { ...prod, TEMPORAL_TLS_CERT_PATH: '/c.pem' })).toThrow(/TEMPORAL_TLS_KEY_PATH/);
+  });
+});
