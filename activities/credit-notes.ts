@@ -3,8 +3,10 @@
  * upsert inside the transaction that inserts the note, so a failed insert gives the number back.
  */
 import { and, eq, sql } from 'drizzle-orm';
+import { sum, vatIncluded } from '../domain/money.js';
 import type { CreditNoteDraft } from '../domain/settlement.js';
-import { creditNotes, returnCases } from '../db/schema.js';
+import { creditedAmounts } from '../db/claims.js';
+import { creditNotes, orderLines, returnCases } from '../db/schema.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface IssuedCreditNote {
@@ -17,7 +19,8 @@ export const formatCreditNoteNumber = (seq: number) => `CN-${String(seq).padStar
 
 export function creditNoteActivities({ db, afterEffect }: ActivityDeps) {
   return {
-    async issueCreditNote(input: { caseId: string; purpose: string; draft: CreditNoteDraft }): Promise<IssuedCreditNote> {
+    /** Returns null when nothing is left to credit on these lines (other notes already credited what was paid). */
+    async issueCreditNote(input: { caseId: string; purpose: string; draft: CreditNoteDraft }): Promise<IssuedCreditNote | null> {
       const note = await db.transaction(async (tx) => {
         const [existing] = await tx
           .select()
@@ -26,6 +29,18 @@ export function creditNoteActivities({ db, afterEffect }: ActivityDeps) {
         if (existing) return existing;
         const [c] = await tx.select().from(returnCases).where(eq(returnCases.id, input.caseId));
         if (!c) throw new Error(`case ${input.caseId} not found`);
+        // Never credit a line beyond what was paid for it, across every case of the order: the
+        // order's lines are locked so concurrent notes see each other.
+        const paidLines = await tx.select().from(orderLines).where(eq(orderLines.orderId, c.orderId)).for('update');
+        const credited = await creditedAmounts(tx as never, c.orderId);
+        const lines = input.draft.lines.map((l) => {
+          const ol = paidLines.find((p) => p.id === l.orderLineId);
+          const room = ol ? Math.max(0, ol.unitPrice * ol.quantity - (credited.get(l.orderLineId) ?? 0)) : 0;
+          const amount = Math.min(l.amount, room);
+          return amount === l.amount ? l : { ...l, amount, vat: vatIncluded(amount, l.vatRate), cappedFrom: l.amount };
+        });
+        const amount = sum(lines.map((l) => l.amount));
+        if (amount === 0) return null;
         const seqRows = await tx.execute<{ next: string | number }>(
           sql`insert into credit_note_sequence (id, next) values (1, 1)
               on conflict (id) do update set next = credit_note_sequence.next + 1
@@ -42,17 +57,17 @@ export function creditNoteActivities({ db, afterEffect }: ActivityDeps) {
             purpose: input.purpose,
             orderId: c.orderId,
             customerId: c.customerId,
-            amount: input.draft.amount,
+            amount,
             currency: input.draft.currency,
-            vat: input.draft.vat,
-            lines: input.draft.lines,
+            vat: sum(lines.map((l) => l.vat)),
+            lines,
             issuedAt: new Date(),
           })
           .returning();
         return inserted!;
       });
       await afterEffect?.('issueCreditNote', input.caseId);
-      return { number: note.number, amount: note.amount, currency: note.currency };
+      return note && { number: note.number, amount: note.amount, currency: note.currency };
     },
   };
 }

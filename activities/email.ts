@@ -16,6 +16,9 @@ export const EMAIL_KINDS = [
   'cancelled',
   'expired',
   'follow_up',
+  'replacement_shipped',
+  'charged',
+  'rejected',
 ] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
@@ -57,6 +60,17 @@ function compose(kind: EmailKind, c: CaseView, name: string, publicUrl: string):
         subject: `Your return for order ${c.orderId} has expired`,
         text: `Hello ${name},\n\nwe did not receive the parcel for ${ref} in time, so the return has expired.\n`,
       };
+    case 'replacement_shipped':
+      return {
+        subject: `Your replacement for order ${c.orderId} is on its way`,
+        text: `Hello ${name},\n\nyour replacement for ${ref} has shipped:\n${(c.shipments as { sku: string; quantity: number; trackingNumber: string }[]).map((s) => `- ${s.sku} × ${s.quantity}, tracking ${s.trackingNumber}`).join('\n')}\n`,
+      };
+    case 'charged': {
+      const list = (c.charges ?? []).map((ch) => `- ${formatAmount(ch.amount, ch.currency)}: ${ch.reason}`).join('\n');
+      return { subject: `Payment due for order ${c.orderId}`, text: `Hello ${name},\n\nfor ${ref} the following is due:\n${list}\n` };
+    }
+    case 'rejected':
+      return { subject: `Your request for order ${c.orderId} was declined`, text: `Hello ${name},\n\nwe are sorry: ${ref} was not approved.\n` };
     case 'follow_up':
       return { subject: `How did your return go?`, text: `Hello ${name},\n\nthank you for your patience with ${ref}. We hope to see you again soon.\n` };
   }

@@ -1,9 +1,11 @@
 /** All activities, bound to their dependencies. Workflows import the type only. */
 import type { ActivityDeps } from './deps.js';
+import { chargeActivities } from './charges.js';
 import { creditNoteActivities } from './credit-notes.js';
 import { emailActivities } from './email.js';
 import { labelActivities } from './labels.js';
 import { projectionActivities } from './projection.js';
+import { shipmentActivities } from './shipments.js';
 import { stockActivities } from './stock.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -16,6 +18,8 @@ export function createActivities(deps: ActivityDeps) {
     ...emailActivities(deps),
     ...stockActivities(deps),
     ...creditNoteActivities(deps),
+    ...shipmentActivities(deps),
+    ...chargeActivities(deps),
   };
 }
 

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { CaseStatus, Channel, Condition, Disposition, ReturnMethod, WaitingFor } from '../domain/case-status.js';
 import type { Db } from './client.js';
-import { caseEvents, caseLines, creditNotes, returnCases } from './schema.js';
+import { caseEvents, caseLines, charges, creditNotes, returnCases, shipments } from './schema.js';
 
 export interface CaseView {
   id: string;
@@ -21,7 +21,8 @@ export interface CaseView {
   replacements: unknown[];
   label: { carrier: string; trackingNumber: string; url: string | null } | null;
   creditNotes: { number: string; amount: number; currency: string }[];
-  shipments: unknown[];
+  shipments: { id: string; sku: string; quantity: number; trackingNumber: string; status: string }[];
+  charges: { amount: number; currency: string; reason: string; purpose: string }[];
   priceDifference: { amount: number; currency: string } | null;
   policy: unknown;
   note: string | null;
@@ -38,12 +39,14 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boolean): Promise<CaseView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [lines, notes, events] = await Promise.all([
+  const [lines, notes, events, shipped, charged] = await Promise.all([
     db.select().from(caseLines).where(inArray(caseLines.caseId, ids)).orderBy(asc(caseLines.orderLineId)),
     db.select().from(creditNotes).where(inArray(creditNotes.caseId, ids)).orderBy(asc(creditNotes.seq)),
     withTimeline
       ? db.select().from(caseEvents).where(inArray(caseEvents.caseId, ids)).orderBy(asc(caseEvents.at), asc(caseEvents.id))
       : Promise.resolve([]),
+    db.select().from(shipments).where(inArray(shipments.caseId, ids)).orderBy(asc(shipments.createdAt), asc(shipments.sku)),
+    db.select().from(charges).where(inArray(charges.caseId, ids)).orderBy(asc(charges.id)),
   ]);
   return rows.map((r) => ({
     id: r.id,
@@ -71,8 +74,11 @@ export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boole
     replacements: (r.replacements as unknown[]) ?? [],
     label: r.trackingNumber ? { carrier: r.labelCarrier ?? 'local', trackingNumber: r.trackingNumber, url: r.labelUrl } : null,
     creditNotes: notes.filter((n) => n.caseId === r.id).map((n) => ({ number: n.number, amount: n.amount, currency: n.currency })),
-    shipments: [],
-    priceDifference: null,
+    shipments: shipped
+      .filter((x) => x.caseId === r.id)
+      .map((x) => ({ id: x.id, sku: x.sku, quantity: x.quantity, trackingNumber: x.trackingNumber, status: x.status })),
+    charges: charged.filter((x) => x.caseId === r.id).map((x) => ({ amount: x.amount, currency: x.currency, reason: x.reason, purpose: x.purpose })),
+    priceDifference: r.priceDifference === null ? null : { amount: r.priceDifference, currency: r.currency },
     policy: r.policy,
     note: r.note,
     createdAt: r.createdAt.toISOString(),

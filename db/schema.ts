@@ -111,6 +111,8 @@ export const returnCases = pgTable(
     replacements: jsonb('replacements').notNull().default(sql`'[]'::jsonb`),
     shipReplacement: text('ship_replacement'),
     creditAmount: bigint('credit_amount', { mode: 'number' }),
+    /** Exchanges: replacement value − returned value, fixed when the case starts (prices may change later). */
+    priceDifference: bigint('price_difference', { mode: 'number' }),
     note: text('note'),
     labelCarrier: text('label_carrier'),
     trackingNumber: text('tracking_number').unique(),
@@ -248,3 +250,41 @@ export const parcelScans = pgTable('parcel_scans', {
   location: text('location'),
   scannedAt: createdAt(),
 });
+
+/** Money the customer owes on a case (a price difference, an unreturned replacement); one per case and purpose. */
+export const charges = pgTable(
+  'charges',
+  {
+    id: serial('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => returnCases.id),
+    purpose: text('purpose').notNull(),
+    orderId: text('order_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('charges_step').on(t.caseId, t.purpose)],
+);
+
+/** Replacement shipments; one per case and SKU, reserved from stock in the same transaction. */
+export const shipments = pgTable(
+  'shipments',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => returnCases.id),
+    sku: text('sku').notNull(),
+    quantity: integer('quantity').notNull(),
+    unitPrice: bigint('unit_price', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    trackingNumber: text('tracking_number').notNull(),
+    status: text('status').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('shipments_step').on(t.caseId, t.sku)],
+);

@@ -52,3 +52,25 @@ export function vatIncluded(gross: number, vatRatePercent: number): number {
 export function sum(amounts: readonly number[]): number {
   return amounts.reduce((a, b) => a + b, 0);
 }
+
+/**
+ * Splits `total` over parts in proportion to `weights` (largest remainder): the parts are integers,
+ * add up to `total` exactly, and no part exceeds its proportional share by more than one unit.
+ */
+export function allocate(total: number, weights: readonly number[]): number[] {
+  const weightSum = sum(weights);
+  if (weights.length === 0) return [];
+  if (weightSum === 0) return weights.map((_, i) => (i === 0 ? total : 0));
+  const exact = weights.map((w) => (BigInt(total) * BigInt(w)) / BigInt(weightSum));
+  const parts = exact.map(Number);
+  let rest = total - sum(parts);
+  const byRemainder = weights
+    .map((w, i) => ({ i, r: (BigInt(total) * BigInt(w)) % BigInt(weightSum) }))
+    .sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+  for (const { i } of byRemainder) {
+    if (rest <= 0) break;
+    parts[i]! += 1;
+    rest -= 1;
+  }
+  return parts;
+}

@@ -12,6 +12,10 @@ export interface Policy {
   restockingFeePercent: { opened: number; damaged: number };
   exchangeWithoutReturnMaxValue: number;
   nonReturnableCategories: string[];
+  /** How long a manager has to decide on an approval before the case shows as stuck. */
+  approvalDeadline?: string;
+  /** How long a case may wait for an out-of-stock replacement before it shows as stuck. */
+  replacementStockDeadline?: string;
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -24,6 +28,8 @@ export const DEFAULT_POLICY: Policy = {
   restockingFeePercent: { opened: 0, damaged: 20 },
   exchangeWithoutReturnMaxValue: 50_000,
   nonReturnableCategories: [],
+  approvalDeadline: 'P3D',
+  replacementStockDeadline: 'P7D',
 };
 
 /** Restocking fee by the inspected condition: unused goods cost nothing, defects are the shop's fault. */

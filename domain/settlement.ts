@@ -1,5 +1,5 @@
 import type { Condition, Disposition } from './case-status.js';
-import { percentOf, sum, vatIncluded } from './money.js';
+import { allocate, percentOf, sum, vatIncluded } from './money.js';
 import { restockingFeePercent, type Policy } from './policy.js';
 
 export interface InspectedLine {
@@ -59,4 +59,41 @@ export function creditForReturnedLines(lines: readonly InspectedLine[], policy: 
     vat: sum(noteLines.map((l) => l.vat)),
     lines: noteLines,
   };
+}
+
+export interface PaidLine {
+  orderLineId: string;
+  sku: string;
+  quantity: number;
+  unitPrice: number;
+  vatRate: number;
+}
+
+/** What was paid for these lines (minor units, VAT included). */
+export function paidValue(lines: readonly PaidLine[]): number {
+  return sum(lines.map((l) => l.unitPrice * l.quantity));
+}
+
+/**
+ * A credit of `amount` spread over the lines in proportion to what was paid for each (credit only,
+ * or a price difference in the customer's favour), with VAT per line at the line's rate.
+ */
+export function creditForAmount(lines: readonly PaidLine[], amount: number, currency: string): CreditNoteDraft {
+  const paid = lines.map((l) => l.unitPrice * l.quantity);
+  if (amount < 0 || amount > sum(paid)) throw new RangeError(`credit ${amount} outside 0..${sum(paid)}`);
+  const parts = allocate(amount, paid);
+  const noteLines = lines.map(
+    (l, i): CreditNoteLine => ({
+      orderLineId: l.orderLineId,
+      sku: l.sku,
+      quantity: l.quantity,
+      paid: paid[i]!,
+      restockingFeePercent: 0,
+      restockingFee: 0,
+      amount: parts[i]!,
+      vatRate: l.vatRate,
+      vat: vatIncluded(parts[i]!, l.vatRate),
+    }),
+  );
+  return { currency, amount, vat: sum(noteLines.map((l) => l.vat)), lines: noteLines };
 }

@@ -28,6 +28,13 @@ export interface CaseLineInput {
   vatRate: number;
 }
 
+export interface ReplacementInput {
+  sku: string;
+  quantity: number;
+  /** The replacement's price per unit when the case started (minor units, VAT included). */
+  unitPrice: number;
+}
+
 export interface ReturnCaseInput {
   caseId: string;
   orderId: string;
@@ -37,6 +44,17 @@ export interface ReturnCaseInput {
   currency: string;
   policy: Policy;
   lines: CaseLineInput[];
+  /** Exchanges only. */
+  replacements?: ReplacementInput[];
+  shipReplacement?: 'immediately' | 'after_receipt';
+  /** Credit only: the agreed amount (defaults to what was paid for the lines). */
+  creditAmount?: number;
+}
+
+export interface ApprovalInput {
+  approved: boolean;
+  note?: string;
+  approvedBy: string;
 }
 
 export interface ParcelScan {
@@ -73,4 +91,5 @@ export const INVALID_INSPECTION = 'InvalidInspection'; // → 422
 export const parcelReceived = defineSignal<[ParcelScan]>('parcelReceived');
 export const inspect = defineUpdate<CaseState, [InspectionInput]>('inspect');
 export const cancelCase = defineUpdate<CaseState, [CancelInput]>('cancel');
+export const approve = defineUpdate<CaseState, [ApprovalInput]>('approve');
 export const caseState = defineQuery<CaseState>('caseState');

@@ -14,9 +14,11 @@ import {
 import type { CaseActivities, ProgressInput } from '../activities/index.js';
 import { isFinal, type CaseStatus, type WaitingFor } from '../domain/case-status.js';
 import { durationMs } from '../domain/duration.js';
-import { creditForReturnedLines } from '../domain/settlement.js';
+import { needsApproval, replacementValue } from '../domain/exchange.js';
+import { creditForAmount, creditForReturnedLines, paidValue } from '../domain/settlement.js';
 import { locationFor } from '../domain/stock.js';
 import {
+  approve,
   cancelCase,
   caseState,
   CASE_ALREADY_SETTLED,
@@ -27,6 +29,7 @@ import {
   ReturnStatusAttribute,
   WaitingForAttribute,
   WaitingSinceAttribute,
+  type ApprovalInput,
   type CancelInput,
   type CaseState,
   type InspectionInput,
@@ -53,6 +56,9 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
   let scan: ParcelScan | undefined;
   let inspection: InspectionInput | undefined;
   let cancel: CancelInput | undefined;
+  let approval: ApprovalInput | undefined;
+  /** The manager's decision is in the projection: the approve update may answer. */
+  let decisionRecorded = false;
   /** The case's end state is in the projection: the cancel update may answer. */
   let endRecorded = false;
 
@@ -181,6 +187,22 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
     },
   );
 
+  setHandler(
+    approve,
+    async (a) => {
+      approval = a;
+      await condition(() => decisionRecorded || endRecorded);
+      return { ...state };
+    },
+    {
+      validator: (_a: ApprovalInput) => {
+        if (state.waitingFor !== 'approval' || approval || cancel) {
+          throw ApplicationFailure.create({ type: CASE_NOT_WAITING, message: `case is ${state.status}, not waiting for approval`, nonRetryable: true });
+        }
+      },
+    },
+  );
+
   async function finishCancelled(): Promise<CaseStatus> {
     await enter('cancelled', null, {
       key: 'cancelled',
@@ -195,10 +217,101 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
   await progress({ key: 'started', type: 'case.started', detail: { method: input.method, channel: input.channel, policy: policy.market } });
   if (cancel) return finishCancelled();
 
+  const replacements = input.replacements ?? [];
+  const returnedValue = paidValue(input.lines);
+
+  /** The case's goods leave for the customer; out of stock, the case waits (stuck, with why) and retries. */
+  async function shipReplacementsWhenInStock(): Promise<void> {
+    const stockMs = durationMs(policy.replacementStockDeadline ?? 'P7D');
+    const since = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const result = await acts.shipReplacements({ caseId, currency: input.currency, replacements });
+      if (result.status === 'shipped') {
+        await progress({ key: 'replacement_shipped', type: 'replacement.shipped', detail: { shipments: result.shipments } });
+        await acts.sendCaseEmail({ caseId, kind: 'replacement_shipped' });
+        return;
+      }
+      const overdue = Date.now() - since >= stockMs;
+      if (attempt === 1 || overdue !== state.stuck) {
+        state.stuck = overdue;
+        await progress({
+          key: `replacement_out_of_stock:${attempt}`,
+          type: 'replacement.out_of_stock',
+          detail: { skus: result.skus, reason: `replacement out of stock: ${result.skus.join(', ')}` },
+          withCase: true,
+        });
+      }
+      await sleep('1 hour');
+    }
+  }
+
+  /** Settles replacement value against returned value: the customer pays the difference or is credited it. */
+  async function settlePriceDifference(): Promise<void> {
+    const difference = replacementValue(replacements) - returnedValue;
+    if (difference > 0) {
+      await acts.recordCharge({ caseId, purpose: 'price_difference', amount: difference, currency: input.currency, reason: 'replacement costs more than the returned goods' });
+      await progress({ key: 'charge:price_difference', type: 'charge.recorded', detail: { amount: difference, currency: input.currency } });
+      await acts.sendCaseEmail({ caseId, kind: 'charged' });
+    } else if (difference < 0) {
+      const note = await acts.issueCreditNote({ caseId, purpose: 'price_difference', draft: creditForAmount(input.lines, -difference, input.currency) });
+      if (note) {
+        await progress({ key: 'credit_note:price_difference', type: 'credit_note.issued', detail: { ...note } });
+        await acts.sendCaseEmail({ caseId, kind: 'credit_issued' });
+      }
+    }
+  }
+
+  async function complete(): Promise<CaseStatus> {
+    await enter('completed', null, { key: 'completed', type: 'completed' });
+    // The follow-up e-mail is the case's last step; the status stays completed.
+    await sleep(durationMs(policy.followUpAfter));
+    await acts.sendCaseEmail({ caseId, kind: 'follow_up' });
+    return 'completed';
+  }
+
+  if (input.method === 'credit_only') {
+    const amount = input.creditAmount ?? returnedValue;
+    const note = await acts.issueCreditNote({ caseId, purpose: 'credit_only', draft: creditForAmount(input.lines, amount, input.currency) });
+    if (note) {
+      await progress({ key: 'credit_note:credit_only', type: 'credit_note.issued', detail: { ...note } });
+      await acts.sendCaseEmail({ caseId, kind: 'credit_issued' });
+    }
+    return complete();
+  }
+
+  if (input.method === 'exchange_without_return') {
+    if (needsApproval(policy, replacements)) {
+      const approvalMs = durationMs(policy.approvalDeadline ?? 'P3D');
+      await enter('awaiting_approval', 'approval', { key: 'awaiting_approval', type: 'status.awaiting_approval', detail: { value: replacementValue(replacements), limit: policy.exchangeWithoutReturnMaxValue } }, approvalMs);
+      if (!(await waitFor(() => approval !== undefined, approvalMs)) && !cancel) {
+        state.stuck = true;
+        await progress({ key: 'approval_overdue', type: 'deadline.missed', detail: { reason: `no decision within ${policy.approvalDeadline ?? 'P3D'}`, waitingFor: 'approval' }, withCase: true });
+        await waitFor(() => approval !== undefined);
+      }
+      if (cancel && !approval) return finishCancelled();
+      const decision = approval!;
+      if (!decision.approved) {
+        await enter('rejected', null, { key: 'rejected', type: 'rejected', detail: { by: decision.approvedBy, note: decision.note ?? null } });
+        decisionRecorded = true;
+        await acts.sendCaseEmail({ caseId, kind: 'rejected' });
+        return 'rejected';
+      }
+      state.settling = true;
+      await enter('requested', null, { key: 'approved', type: 'approved', detail: { by: decision.approvedBy, note: decision.note ?? null } });
+      decisionRecorded = true;
+    }
+    state.settling = true;
+    await shipReplacementsWhenInStock();
+    await settlePriceDifference();
+    return complete();
+  }
+
   // Label and the wait for the parcel.
   const label = await acts.issueReturnLabel({ caseId });
   await progress({ key: 'label_issued', type: 'label.issued', detail: { ...label } });
   await acts.sendCaseEmail({ caseId, kind: 'label' });
+  const shipsFirst = input.method === 'exchange' && input.shipReplacement === 'immediately';
+  if (shipsFirst) await shipReplacementsWhenInStock();
   const parcelMs = durationMs(policy.parcelDeadline);
   const parcelDeadlineAt = Date.now() + parcelMs;
   await enter('awaiting_parcel', 'parcel', { key: 'awaiting_parcel', type: 'status.awaiting_parcel' }, parcelMs);
@@ -210,6 +323,13 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
   if (!scan && !cancel) await waitFor(() => scan !== undefined, parcelDeadlineAt - Date.now());
   if (cancel && !scan) return finishCancelled();
   if (!scan) {
+    if (shipsFirst) {
+      // The replacement went out but the goods never came back: the customer pays for it.
+      const amount = replacementValue(replacements);
+      await acts.recordCharge({ caseId, purpose: 'unreturned_replacement', amount, currency: input.currency, reason: `no return parcel within ${policy.parcelDeadline}` });
+      await progress({ key: 'charge:unreturned_replacement', type: 'charge.recorded', detail: { amount, currency: input.currency } });
+      await acts.sendCaseEmail({ caseId, kind: 'charged' });
+    }
     await enter('expired', null, { key: 'expired', type: 'expired', detail: { reason: `no parcel within ${policy.parcelDeadline}` } });
     await acts.sendCaseEmail({ caseId, kind: 'expired' });
     return 'expired';
@@ -235,7 +355,7 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
   const inspected = inspection!;
   await acts.sendCaseEmail({ caseId, kind: 'inspected' });
 
-  // Settlement: goods back to their locations, then the credit.
+  // Settlement: goods back to their locations, then the money.
   const byLine = new Map(inspected.lines.map((l) => [l.orderLineId, l]));
   const lines = input.lines.map((l) => ({ ...l, condition: byLine.get(l.orderLineId)!.condition, disposition: byLine.get(l.orderLineId)!.disposition }));
   await acts.moveStock({
@@ -250,14 +370,16 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
     })),
   });
   await progress({ key: 'stock_moved', type: 'stock.moved', detail: { lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, location: locationFor(l.disposition) })) } });
+  if (input.method === 'exchange') {
+    if (!shipsFirst) await shipReplacementsWhenInStock();
+    await settlePriceDifference();
+    return complete();
+  }
   const draft = creditForReturnedLines(lines, policy, input.currency);
   const note = await acts.issueCreditNote({ caseId, purpose: 'return_credit', draft });
-  await progress({ key: 'credit_note:return_credit', type: 'credit_note.issued', detail: { ...note } });
-  await acts.sendCaseEmail({ caseId, kind: 'credit_issued' });
-  await enter('completed', null, { key: 'completed', type: 'completed' });
-
-  // The follow-up e-mail is the case's last step; the status stays completed.
-  await sleep(durationMs(policy.followUpAfter));
-  await acts.sendCaseEmail({ caseId, kind: 'follow_up' });
-  return 'completed';
+  if (note) {
+    await progress({ key: 'credit_note:return_credit', type: 'credit_note.issued', detail: { ...note } });
+    await acts.sendCaseEmail({ caseId, kind: 'credit_issued' });
+  }
+  return complete();
 }

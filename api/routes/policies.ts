@@ -21,6 +21,8 @@ export const PolicyBody = z
     restockingFeePercent: z.object({ opened: Percent, damaged: Percent }),
     exchangeWithoutReturnMaxValue: z.number().int().nonnegative(),
     nonReturnableCategories: z.array(z.string().min(1)).default([]),
+    approvalDeadline: Duration.optional(),
+    replacementStockDeadline: Duration.optional(),
   })
   .openapi('PolicyInput');
 const PolicyView = PolicyBody.extend({ market: z.string() }).openapi('Policy');

@@ -5,10 +5,13 @@ import { stringify } from 'safe-stable-stringify';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, METHODS } from '../../domain/case-status.js';
 import { checkReturnRequest } from '../../domain/policy.js';
-import { claimedQuantities } from '../../db/claims.js';
+import { claimedQuantities, creditedAmounts } from '../../db/claims.js';
+import { replacementValue } from '../../domain/exchange.js';
+import { paidValue } from '../../domain/settlement.js';
 import { listCases, loadCaseView, type CaseView } from '../../db/case-view.js';
 import { caseLines, customers, idempotencyKeys, orderLines, orders, products, returnCases } from '../../db/schema.js';
 import {
+  approve,
   cancelCase,
   caseWorkflowId,
   inspect,
@@ -149,7 +152,24 @@ function newCaseId(): string {
   return `RET-${[...randomBytes(10)].map((b) => alphabet[b % 32]).join('')}`;
 }
 
-const METHODS_READY = new Set(['return_to_stock']);
+const ApprovalBody = z.object({ approved: z.boolean(), note: z.string().max(2000).optional() }).openapi('Approval');
+const approval = createRoute({
+  method: 'post',
+  path: '/v1/returns/{id}/approval',
+  tags: ['Cases'],
+  summary: 'Approve or reject a case waiting for a manager (exchange without return above the limit)',
+  security: bearer,
+  middleware: [requireRole('manager')] as const,
+  request: { params: IdParam, body: jsonBody(ApprovalBody) },
+  responses: {
+    200: jsonResponse(CaseViewSchema, 'the decision is recorded'),
+    404: problemResponse('no such case'),
+    409: problemResponse('the case is not waiting for approval'),
+  },
+});
+
+/** Methods whose returned goods come back (label, parcel, inspection). */
+const GOODS_COME_BACK = new Set(['return_to_stock', 'exchange']);
 
 export function returnRoutes(deps: ApiDeps) {
   const { db, temporal, taskQueue } = deps;
@@ -190,10 +210,15 @@ export function returnRoutes(deps: ApiDeps) {
       const body = c.req.valid('json');
       const idemKey = c.req.valid('header')['idempotency-key'];
       const requestHash = createHash('sha256').update(stringify(body) ?? '').digest('hex');
-      if (!METHODS_READY.has(body.method)) {
-        throw new ProblemError(422, `method ${body.method} is not available yet`, [
-          { field: 'method', detail: 'only return_to_stock is available in this version', in: 'body' },
-        ]);
+      const exchange = body.method === 'exchange' || body.method === 'exchange_without_return';
+      if (exchange && !body.replacements?.length) {
+        throw new ProblemError(422, 'an exchange needs replacements', [{ field: 'replacements', detail: 'required for exchange methods', in: 'body' }]);
+      }
+      if (!exchange && body.replacements?.length) {
+        throw new ProblemError(422, 'replacements are only for exchanges', [{ field: 'replacements', detail: `not allowed for ${body.method}`, in: 'body' }]);
+      }
+      if (body.creditAmount !== undefined && body.method !== 'credit_only') {
+        throw new ProblemError(422, 'creditAmount is only for credit_only', [{ field: 'creditAmount', detail: `not allowed for ${body.method}`, in: 'body' }]);
       }
       if (idemKey) {
         const [seen] = await db
@@ -222,16 +247,44 @@ export function returnRoutes(deps: ApiDeps) {
         const violations = checkReturnRequest({
           order: { placedAt: order.placedAt.toISOString(), deliveredAt: order.deliveredAt?.toISOString(), lines },
           products: new Map(productRows.map((p) => [p.sku, p])),
-          claimed,
+          // Credit only moves money, not goods: it is limited by what is left to credit, below.
+          claimed: body.method === 'credit_only' ? new Map() : claimed,
           lines: body.lines,
           policy,
           now: new Date(),
-          requiresGoods: body.method !== 'credit_only',
+          requiresGoods: GOODS_COME_BACK.has(body.method),
         });
+        const byId = new Map(lines.map((l) => [l.id, l]));
+        const paidLines = body.lines.flatMap((l) => {
+          const ol = byId.get(l.orderLineId);
+          return ol ? [{ orderLineId: l.orderLineId, sku: ol.sku, quantity: l.quantity, unitPrice: ol.unitPrice, vatRate: ol.vatRate }] : [];
+        });
+        let creditAmount: number | undefined;
+        if (body.method === 'credit_only' && violations.length === 0) {
+          const credited = await creditedAmounts(tx as never, order.id);
+          const creditable = paidLines.reduce((sum, l) => {
+            const ol = byId.get(l.orderLineId)!;
+            return sum + Math.min(l.unitPrice * l.quantity, ol.unitPrice * ol.quantity - (credited.get(l.orderLineId) ?? 0));
+          }, 0);
+          creditAmount = body.creditAmount ?? creditable;
+          if (creditAmount > creditable || creditable <= 0) {
+            violations.push({ field: 'creditAmount', detail: `at most ${Math.max(0, creditable)} can be credited for these lines (paid minus already credited)` });
+          }
+        }
+        let replacements: { sku: string; quantity: number; unitPrice: number }[] = [];
+        if (exchange) {
+          const wanted = body.replacements!;
+          const rows = await tx.select().from(products).where(inArray(products.sku, [...new Set(wanted.map((r) => r.sku))]));
+          replacements = wanted.flatMap((r, i) => {
+            const p = rows.find((x) => x.sku === r.sku);
+            if (!p) violations.push({ field: `replacements[${i}].sku`, detail: `no product ${r.sku}` });
+            else if (p.currency !== order.currency) violations.push({ field: `replacements[${i}].sku`, detail: `priced in ${p.currency}, the order in ${order.currency}` });
+            return p ? [{ sku: r.sku, quantity: r.quantity, unitPrice: p.price }] : [];
+          });
+        }
         if (violations.length) {
           throw new ProblemError(422, violations.map((v) => v.detail).join('; '), violations.map((v) => ({ ...v, in: 'body' as const })), 'policy-violation');
         }
-        const byId = new Map(lines.map((l) => [l.id, l]));
         await tx.insert(returnCases).values({
           id: caseId,
           orderId: order.id,
@@ -241,9 +294,10 @@ export function returnRoutes(deps: ApiDeps) {
           status: 'requested',
           currency: order.currency,
           policy,
-          replacements: body.replacements ?? [],
-          shipReplacement: body.shipReplacement ?? null,
-          creditAmount: body.creditAmount ?? null,
+          replacements,
+          shipReplacement: body.method === 'exchange' ? (body.shipReplacement ?? 'after_receipt') : null,
+          creditAmount: creditAmount ?? null,
+          priceDifference: exchange ? replacementValue(replacements) - paidValue(paidLines) : null,
           note: body.note ?? null,
         });
         await tx.insert(caseLines).values(
@@ -276,6 +330,9 @@ export function returnRoutes(deps: ApiDeps) {
             const ol = byId.get(l.orderLineId)!;
             return { orderLineId: l.orderLineId, sku: ol.sku, name: ol.name, quantity: l.quantity, reason: l.reason, unitPrice: ol.unitPrice, vatRate: ol.vatRate };
           }),
+          ...(exchange ? { replacements } : {}),
+          ...(body.method === 'exchange' ? { shipReplacement: body.shipReplacement ?? 'after_receipt' } : {}),
+          ...(creditAmount !== undefined ? { creditAmount } : {}),
         };
         return caseInput;
       });
@@ -323,6 +380,20 @@ export function returnRoutes(deps: ApiDeps) {
       try {
         await temporal.workflow.getHandle(caseWorkflowId(id)).executeUpdate(inspect, {
           args: [{ lines: body.lines, note: body.note, inspectedBy: c.get('principal').name }],
+        });
+      } catch (err) {
+        throw toProblem(err);
+      }
+      return c.json(await view(id), 200);
+    })
+    .openapi(approval, async (c) => {
+      const { id } = c.req.valid('param');
+      const current = await view(id);
+      if (current.waitingFor !== 'approval') throw new ProblemError(409, `case is ${current.status}, not waiting for approval`, undefined, 'wrong-state');
+      const body = c.req.valid('json');
+      try {
+        await temporal.workflow.getHandle(caseWorkflowId(id)).executeUpdate(approve, {
+          args: [{ approved: body.approved, note: body.note, approvedBy: c.get('principal').name }],
         });
       } catch (err) {
         throw toProblem(err);

@@ -6,7 +6,7 @@ import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { creditNoteActivities } from '../../activities/credit-notes.js';
 import type { Database } from '../../db/client.js';
-import { creditNotes, customers, orders, returnCases } from '../../db/schema.js';
+import { creditNotes, customers, orderLines, orders, returnCases } from '../../db/schema.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
 import { openTestDatabase, uid } from '../support/stack.js';
 
@@ -24,6 +24,7 @@ async function seedCases(n: number): Promise<string[]> {
   const orderId = uid('ORD');
   await db.insert(customers).values({ id: customerId, email: 'a@example.no', name: 'A', locale: 'nb-NO', country: 'NO' });
   await db.insert(orders).values({ id: orderId, customerId, currency: 'NOK', placedAt: new Date(), bodyHash: 'x', body: {} });
+  await db.insert(orderLines).values({ orderId, id: 'L1', sku: 'S', name: 'S', quantity: n, unitPrice: 10_000, vatRate: 25 });
   const ids = Array.from({ length: n }, () => uid('RET'));
   await db.insert(returnCases).values(
     ids.map((id) => ({ id, orderId, customerId, method: 'return_to_stock', channel: 'portal', status: 'inspected', currency: 'NOK', policy: DEFAULT_POLICY })),
@@ -62,5 +63,19 @@ describe('credit-note numbering', () => {
     expect(all.every((r) => r.number === `CN-${String(r.seq).padStart(6, '0')}`)).toBe(true);
     const [one] = await database.db.select().from(creditNotes).where(eq(creditNotes.caseId, ids[0]!));
     expect(one!.lines).toEqual(draft(1000).lines);
+  });
+});
+
+describe('credit never exceeds what was paid', () => {
+  it('caps a later note on a line that earlier notes already credited', async () => {
+    const { issueCreditNote } = creditNoteActivities({ db: database.db, mail: { send: async () => {} }, publicUrl: 'http://x' });
+    const [a, b, c] = await seedCases(3); // the line: 3 units × 100.00 paid = 300.00
+    expect((await issueCreditNote({ caseId: a!, purpose: 'credit_only', draft: draft(25_000) }))!.amount).toBe(25_000);
+    const capped = await issueCreditNote({ caseId: b!, purpose: 'return_credit', draft: draft(10_000) });
+    expect(capped!.amount).toBe(5_000);
+    const [row] = await database.db.select().from(creditNotes).where(eq(creditNotes.caseId, b!));
+    expect(row!.vat).toBe(1_000);
+    expect((row!.lines as { cappedFrom?: number }[])[0]!.cappedFrom).toBe(10_000);
+    expect(await issueCreditNote({ caseId: c!, purpose: 'return_credit', draft: draft(10_000) })).toBeNull();
   });
 });
