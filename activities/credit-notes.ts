@@ -3,8 +3,7 @@
  * upsert inside the transaction that inserts the note, so a failed insert gives the number back.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { sum, vatIncluded } from '../domain/money.js';
-import type { CreditNoteDraft } from '../domain/settlement.js';
+import { capToCreditable, type CreditNoteDraft } from '../domain/settlement.js';
 import { creditedAmounts } from '../db/claims.js';
 import { creditNotes, orderLines, returnCases } from '../db/schema.js';
 import type { ActivityDeps } from './deps.js';
@@ -33,13 +32,8 @@ export function creditNoteActivities({ db, afterEffect }: ActivityDeps) {
         // order's lines are locked so concurrent notes see each other.
         const paidLines = await tx.select().from(orderLines).where(eq(orderLines.orderId, c.orderId)).for('update');
         const credited = await creditedAmounts(tx as never, c.orderId);
-        const lines = input.draft.lines.map((l) => {
-          const ol = paidLines.find((p) => p.id === l.orderLineId);
-          const room = ol ? Math.max(0, ol.unitPrice * ol.quantity - (credited.get(l.orderLineId) ?? 0)) : 0;
-          const amount = Math.min(l.amount, room);
-          return amount === l.amount ? l : { ...l, amount, vat: vatIncluded(amount, l.vatRate), cappedFrom: l.amount };
-        });
-        const amount = sum(lines.map((l) => l.amount));
+        const room = new Map(paidLines.map((l) => [l.id, l.unitPrice * l.quantity - (credited.get(l.id) ?? 0)]));
+        const { lines, amount, vat } = capToCreditable(input.draft, room);
         if (amount === 0) return null;
         const seqRows = await tx.execute<{ next: string | number }>(
           sql`insert into credit_note_sequence (id, next) values (1, 1)
@@ -59,7 +53,7 @@ export function creditNoteActivities({ db, afterEffect }: ActivityDeps) {
             customerId: c.customerId,
             amount,
             currency: input.draft.currency,
-            vat: sum(lines.map((l) => l.vat)),
+            vat,
             lines,
             issuedAt: new Date(),
           })

@@ -8,6 +8,7 @@ import { problem, ProblemError } from './problem.js';
 import type { ApiDeps } from './router.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { creditNoteRoutes } from './routes/credit-notes.js';
+import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
 import { orderRoutes } from './routes/orders.js';
 import { policyRoutes } from './routes/policies.js';
@@ -55,5 +56,6 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   app.route('/', returnRoutes(deps));
   app.route('/', scanRoutes(deps));
   app.route('/', creditNoteRoutes(deps));
+  app.route('/', customerRoutes(deps));
   return app;
 }

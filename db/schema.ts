@@ -171,7 +171,7 @@ export const stockMovements = pgTable(
     orderLineId: text('order_line_id').notNull(),
     sku: text('sku').notNull(),
     quantity: integer('quantity').notNull(),
-    /** `sellable`, `refurbish` or `scrap`. */
+    /** `sellable`, `refurbish`, `scrap` (goods back in), or `shipped` (replacements out, negative quantity). */
     location: text('location').notNull(),
     value: bigint('value', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),

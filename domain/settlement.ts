@@ -25,6 +25,8 @@ export interface CreditNoteLine {
   amount: number;
   vatRate: number;
   vat: number;
+  /** Set when an earlier credit on the line left less room than this note wanted. */
+  cappedFrom?: number;
 }
 
 export interface CreditNoteDraft {
@@ -96,4 +98,16 @@ export function creditForAmount(lines: readonly PaidLine[], amount: number, curr
     }),
   );
   return { currency, amount, vat: sum(noteLines.map((l) => l.vat)), lines: noteLines };
+}
+
+/**
+ * Caps a draft so that no order line is ever credited beyond what was paid for it, given what
+ * earlier credit notes of the order already credited (`room` = paid − credited, per line).
+ */
+export function capToCreditable(draft: CreditNoteDraft, room: ReadonlyMap<string, number>): CreditNoteDraft {
+  const lines = draft.lines.map((l) => {
+    const amount = Math.min(l.amount, Math.max(0, room.get(l.orderLineId) ?? 0));
+    return amount === l.amount ? l : { ...l, amount, vat: vatIncluded(amount, l.vatRate), cappedFrom: l.amount };
+  });
+  return { ...draft, lines, amount: sum(lines.map((l) => l.amount)), vat: sum(lines.map((l) => l.vat)) };
 }

@@ -1,7 +1,7 @@
 import type { Disposition } from './case-status.js';
 
-/** Where inspected goods go: back to sellable stock, to refurbishment, or written off. */
-export type StockLocation = 'sellable' | 'refurbish' | 'scrap';
+/** Where goods go: inspected returns back to sellable stock, to refurbishment or written off; replacements shipped out. */
+export type StockLocation = 'sellable' | 'refurbish' | 'scrap' | 'shipped';
 
 export function locationFor(disposition: Disposition): StockLocation {
   return disposition === 'restock' ? 'sellable' : disposition;

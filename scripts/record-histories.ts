@@ -13,7 +13,8 @@ import { bundleWorkflows } from './bundle-workflows.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'test', 'histories');
-const version = process.argv[2] ?? 'v1';
+const version = process.argv[2];
+if (!version) throw new Error('usage: npm run histories:record <version>, e.g. v3 (existing files are kept)');
 
 const fastPolicy = {
   returnWindow: 'P30D',
@@ -26,13 +27,14 @@ const fastPolicy = {
   nonReturnableCategories: [],
 };
 
-async function start(stack: Stack) {
+async function start(stack: Stack, extra: Record<string, unknown> = {}) {
   const { orderId } = await seedOrder(stack, { quantity: 1, country: 'FI' });
   const res = await stack.call('POST', '/v1/returns', {
     orderId,
     method: 'return_to_stock',
     channel: 'customer_service',
     lines: [{ orderLineId: 'L1', quantity: 1, reason: 'too big' }],
+    ...extra,
   });
   if (res.status !== 201) throw new Error(JSON.stringify(res.body));
   return res.body as { id: string; label: { trackingNumber: string } };
@@ -69,6 +71,24 @@ try {
 
   const expired = await start(stack);
   await save(stack, 'return-to-stock-expired', expired.id);
+
+  const creditOnly = await start(stack, { method: 'credit_only', creditAmount: 10_000 });
+  await save(stack, 'credit-only-completed', creditOnly.id);
+
+  const replacement = async (price: number) => {
+    const sku = `REPL-${version}-${price}-${Date.now()}`;
+    await stack.call('PUT', `/v1/products/${sku}`, { name: 'Replacement', category: 'apparel', price, currency: 'NOK', stock: 5, returnable: true });
+    return [{ sku, quantity: 1 }];
+  };
+  const exchange = await start(stack, { method: 'exchange', shipReplacement: 'immediately', replacements: await replacement(59_900) });
+  await waitForCase(stack, exchange.id, (v) => v.status === 'awaiting_parcel');
+  await stack.call('POST', '/v1/scans', { trackingNumber: exchange.label.trackingNumber });
+  await stack.call('POST', `/v1/returns/${exchange.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] });
+  await save(stack, 'exchange-immediately-completed', exchange.id);
+
+  const waived = await start(stack, { method: 'exchange_without_return', replacements: await replacement(99_900) });
+  await stack.call('POST', `/v1/returns/${waived.id}/approval`, { approved: true, note: 'recorded' });
+  await save(stack, 'exchange-without-return-approved', waived.id);
 } finally {
   await stack.close();
 }

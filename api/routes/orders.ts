@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { stringify } from 'safe-stable-stringify';
 import { claimedQuantities } from '../../db/claims.js';
+import { orderMargin } from '../../db/margin.js';
 import { customers, orderLines, orders } from '../../db/schema.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
@@ -51,6 +52,18 @@ const OrderView = OrderBody.extend({
       returnedQuantity: z.number().int().openapi({ description: 'claimed by cases that are not cancelled, expired or rejected' }),
     }),
   ),
+  margin: z
+    .object({
+      currency: z.string(),
+      credited: MinorUnits.openapi({ description: "sum of the order's credit notes" }),
+      charged: MinorUnits.openapi({ description: "sum of the order's charges" }),
+      restockedValue: MinorUnits.openapi({ description: 'value of returned goods put back into sellable stock' }),
+      refurbishValue: MinorUnits.openapi({ description: 'value of returned goods sent to refurbishment' }),
+      scrappedValue: MinorUnits.openapi({ description: 'value of returned goods written off' }),
+      replacementsShippedValue: MinorUnits.openapi({ description: 'value of replacements shipped' }),
+      net: MinorUnits.openapi({ description: 'charged − credited' }),
+    })
+    .openapi({ description: "the gross-margin effect of the order's cases, minor units in the order's currency" }),
 }).openapi('Order');
 
 const IdParam = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) });
@@ -85,13 +98,14 @@ type OrderInput = z.infer<typeof OrderBody>;
 async function loadOrder(db: ApiDeps['db'], id: string) {
   const [order] = await db.select().from(orders).where(eq(orders.id, id));
   if (!order) return undefined;
-  const claimed = await claimedQuantities(db, id);
+  const [claimed, margin] = await Promise.all([claimedQuantities(db, id), orderMargin(db, id, order.currency)]);
   const body = order.body as OrderInput;
   return {
     ...body,
     deliveredAt: body.deliveredAt ?? null,
     exportReference: body.exportReference ?? null,
     lines: body.lines.map((l) => ({ ...l, returnedQuantity: claimed.get(l.id) ?? 0 })),
+    margin,
   };
 }
 
