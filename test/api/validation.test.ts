@@ -282,36 +282,36 @@ describe('policies', () => {
 
   it('a stored market policy is returned and a case for a customer of that country snapshots it', async () => {
     const policy = validPolicy({ returnWindow: 'P21D', parcelDeadline: 'P14D', restockingFeePercent: { opened: 5, damaged: 15.5 }, nonReturnableCategories: ['gift-cards'] });
-    const put = await stack.call('PUT', '/v1/policies/NO', policy);
+    const put = await stack.call('PUT', '/v1/policies/PL', policy);
     expect(put.status, JSON.stringify(put.body)).toBe(200);
-    expect(put.body).toEqual({ market: 'NO', ...policy });
-    const got = await stack.call('GET', '/v1/policies/NO');
+    expect(put.body).toEqual({ market: 'PL', ...policy });
+    const got = await stack.call('GET', '/v1/policies/PL');
     expect(got.status).toBe(200);
-    expect(got.body).toEqual({ market: 'NO', ...policy });
+    expect(got.body).toEqual({ market: 'PL', ...policy });
     // Another country still falls back to the defaults.
-    expect((await stack.call('GET', '/v1/policies/DK')).body).toMatchObject({ market: 'default', returnWindow: 'P30D' });
+    expect((await stack.call('GET', '/v1/policies/LT')).body).toMatchObject({ market: 'default', returnWindow: 'P30D' });
 
-    const { orderId } = await seedOrder(stack, { country: 'NO' });
+    const { orderId } = await seedOrder(stack, { country: 'PL' });
     const started = await stack.call('POST', '/v1/returns', validReturn(orderId));
     expect(started.status, JSON.stringify(started.body)).toBe(201);
-    expect(started.body.policy).toMatchObject({ market: 'NO', returnWindow: 'P21D', parcelDeadline: 'P14D', restockingFeePercent: { opened: 5, damaged: 15.5 } });
+    expect(started.body.policy).toMatchObject({ market: 'PL', returnWindow: 'P21D', parcelDeadline: 'P14D', restockingFeePercent: { opened: 5, damaged: 15.5 } });
     // The parcel deadline comes from that policy.
     expect(started.body.waitingFor).toBe('parcel');
     expect(new Date(started.body.deadline).getTime() - new Date(started.body.waitingSince).getTime()).toBe(14 * 86_400_000);
 
-    // Its window applies: 25 days after delivery is too late in NO, fine in DK.
-    const lateNo = await seedOrder(stack, { country: 'NO', deliveredDaysAgo: 25 });
-    expectProblem(await stack.call('POST', '/v1/returns', validReturn(lateNo.orderId)), 422, 'orderId');
+    // Its window applies: 25 days after delivery is too late in PL, fine in DK.
+    const latePl = await seedOrder(stack, { country: 'PL', deliveredDaysAgo: 25 });
+    expectProblem(await stack.call('POST', '/v1/returns', validReturn(latePl.orderId)), 422, 'orderId');
     const lateDk = await seedOrder(stack, { country: 'DK', deliveredDaysAgo: 25 });
     const dk = await stack.call('POST', '/v1/returns', validReturn(lateDk.orderId));
     expect(dk.status, JSON.stringify(dk.body)).toBe(201);
     expect(dk.body.policy).toMatchObject({ market: 'default', returnWindow: 'P30D' });
 
     // A later policy change does not touch a running case.
-    expect((await stack.call('PUT', '/v1/policies/NO', validPolicy({ returnWindow: 'P10D' }))).status).toBe(200);
+    expect((await stack.call('PUT', '/v1/policies/PL', validPolicy({ returnWindow: 'P10D' }))).status).toBe(200);
     const again = await stack.call('GET', `/v1/returns/${started.body.id}`);
-    expect(again.body.policy).toMatchObject({ market: 'NO', returnWindow: 'P21D' });
-    expect((await stack.call('GET', '/v1/policies/NO')).body.returnWindow).toBe('P10D');
+    expect(again.body.policy).toMatchObject({ market: 'PL', returnWindow: 'P21D' });
+    expect((await stack.call('GET', '/v1/policies/PL')).body.returnWindow).toBe('P10D');
     // The built-in defaults are still what `default` answers.
     expect((await stack.call('GET', '/v1/policies/default')).body).toEqual(DEFAULT_POLICY);
   });

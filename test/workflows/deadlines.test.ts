@@ -58,8 +58,8 @@ describe('deadlines (time-skipping)', () => {
       exchangeWithoutReturnMaxValue: 50_000,
       nonReturnableCategories: [],
     };
-    expect((await stack.call('PUT', '/v1/policies/DK', policy)).status).toBe(200);
-    const c = await startCase('DK');
+    expect((await stack.call('PUT', '/v1/policies/EE', policy)).status).toBe(200);
+    const c = await startCase('EE');
     await stack.call('POST', '/v1/scans', { trackingNumber: c.label.trackingNumber });
     await stack.env.sleep('49 hours');
     const stuck = (await stack.call('GET', `/v1/returns/${c.id}`)).body;
@@ -77,7 +77,7 @@ describe('deadlines (time-skipping)', () => {
     expect(result).toBe('completed');
     const view = (await stack.call('GET', `/v1/returns/${c.id}`)).body;
     expect(view.status).toBe('completed');
-    expect(view.creditNotes[0].amount).toBe(79_900 - 7_990); // opened: 10 % fee under the DK policy
+    expect(view.creditNotes[0].amount).toBe(79_900 - 7_990); // opened: 10 % fee under the EE policy
     expect(await mailKinds(c.id)).toEqual(['credit_issued', 'follow_up', 'inspected', 'label', 'received']);
   });
 
