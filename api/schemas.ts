@@ -55,6 +55,9 @@ export const CaseViewSchema = z
     ),
     replacements: z.array(z.unknown()),
     label: z.object({ carrier: z.string(), trackingNumber: z.string(), url: z.string().nullable() }).nullable(),
+    parcels: z.array(
+      z.object({ parcelNo: z.number().int(), carrier: z.string(), trackingNumber: z.string(), url: z.string().nullable(), receivedAt: z.string().nullable() }),
+    ),
     creditNotes: z.array(z.object({ number: z.string(), amount: z.number().int(), currency: z.string() })),
     shipments: z.array(z.object({ id: z.string(), sku: z.string(), quantity: z.number().int(), trackingNumber: z.string(), status: z.string() })),
     charges: z.array(z.object({ amount: z.number().int(), currency: z.string(), reason: z.string(), purpose: z.string() })),

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { CaseStatus, Channel, Condition, Disposition, ReturnMethod, WaitingFor } from '../domain/case-status.js';
 import type { Db } from './client.js';
-import { caseEvents, caseLines, charges, creditNotes, returnCases, shipments } from './schema.js';
+import { caseEvents, caseLines, caseParcels, charges, creditNotes, parcelScans, returnCases, shipments } from './schema.js';
 
 export interface CaseView {
   id: string;
@@ -20,6 +20,8 @@ export interface CaseView {
   lines: { orderLineId: string; sku: string; quantity: number; reason: string; condition: Condition | null; disposition: Disposition | null }[];
   replacements: unknown[];
   label: { carrier: string; trackingNumber: string; url: string | null } | null;
+  /** Every parcel of the case: the label's, then any further ones, with when each was scanned in. */
+  parcels: { parcelNo: number; carrier: string; trackingNumber: string; url: string | null; receivedAt: string | null }[];
   creditNotes: { number: string; amount: number; currency: string }[];
   shipments: { id: string; sku: string; quantity: number; trackingNumber: string; status: string }[];
   charges: { amount: number; currency: string; reason: string; purpose: string }[];
@@ -39,7 +41,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boolean): Promise<CaseView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [lines, notes, events, shipped, charged] = await Promise.all([
+  const [lines, notes, events, shipped, charged, extraParcels, scans] = await Promise.all([
     db.select().from(caseLines).where(inArray(caseLines.caseId, ids)).orderBy(asc(caseLines.orderLineId)),
     db.select().from(creditNotes).where(inArray(creditNotes.caseId, ids)).orderBy(asc(creditNotes.seq)),
     withTimeline
@@ -47,7 +49,11 @@ export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boole
       : Promise.resolve([]),
     db.select().from(shipments).where(inArray(shipments.caseId, ids)).orderBy(asc(shipments.createdAt), asc(shipments.sku)),
     db.select().from(charges).where(inArray(charges.caseId, ids)).orderBy(asc(charges.id)),
+    db.select().from(caseParcels).where(inArray(caseParcels.caseId, ids)).orderBy(asc(caseParcels.parcelNo)),
+    db.select().from(parcelScans).where(inArray(parcelScans.caseId, ids)).orderBy(asc(parcelScans.id)),
   ]);
+  const firstScan = new Map<string, Date>();
+  for (const sc of scans) if (!firstScan.has(sc.trackingNumber)) firstScan.set(sc.trackingNumber, sc.scannedAt);
   return rows.map((r) => ({
     id: r.id,
     orderId: r.orderId,
@@ -73,6 +79,10 @@ export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boole
       })),
     replacements: (r.replacements as unknown[]) ?? [],
     label: r.trackingNumber ? { carrier: r.labelCarrier ?? 'local', trackingNumber: r.trackingNumber, url: r.labelUrl } : null,
+    parcels: [
+      ...(r.trackingNumber ? [{ parcelNo: 1, carrier: r.labelCarrier ?? 'local', trackingNumber: r.trackingNumber, url: r.labelUrl }] : []),
+      ...extraParcels.filter((p) => p.caseId === r.id).map((p) => ({ parcelNo: p.parcelNo, carrier: p.carrier, trackingNumber: p.trackingNumber, url: p.labelUrl })),
+    ].map((p) => ({ ...p, receivedAt: iso(firstScan.get(p.trackingNumber) ?? null) })),
     creditNotes: notes.filter((n) => n.caseId === r.id).map((n) => ({ number: n.number, amount: n.amount, currency: n.currency })),
     shipments: shipped
       .filter((x) => x.caseId === r.id)

@@ -288,3 +288,20 @@ export const shipments = pgTable(
   },
   (t) => [uniqueIndex('shipments_step').on(t.caseId, t.sku)],
 );
+
+/** Further parcels of a case beyond the first label (a case may come back in several boxes). */
+export const caseParcels = pgTable(
+  'case_parcels',
+  {
+    trackingNumber: text('tracking_number').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => returnCases.id),
+    /** 2, 3, …: the first parcel is the case's own label. */
+    parcelNo: integer('parcel_no').notNull(),
+    carrier: text('carrier').notNull(),
+    labelUrl: text('label_url').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('case_parcels_step').on(t.caseId, t.parcelNo)],
+);

@@ -92,4 +92,6 @@ export const parcelReceived = defineSignal<[ParcelScan]>('parcelReceived');
 export const inspect = defineUpdate<CaseState, [InspectionInput]>('inspect');
 export const cancelCase = defineUpdate<CaseState, [CancelInput]>('cancel');
 export const approve = defineUpdate<CaseState, [ApprovalInput]>('approve');
+/** Another label for a case that goes back in several parcels; answers the new label. */
+export const addParcel = defineUpdate<{ carrier: string; trackingNumber: string; url: string }, [{ requestedBy: string }]>('addParcel');
 export const caseState = defineQuery<CaseState>('caseState');

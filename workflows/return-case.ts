@@ -18,6 +18,7 @@ import { needsApproval, replacementValue } from '../domain/exchange.js';
 import { creditForAmount, creditForReturnedLines, paidValue } from '../domain/settlement.js';
 import { locationFor } from '../domain/stock.js';
 import {
+  addParcel,
   approve,
   cancelCase,
   caseState,
@@ -198,6 +199,24 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
       validator: (_a: ApprovalInput) => {
         if (state.waitingFor !== 'approval' || approval || cancel) {
           throw ApplicationFailure.create({ type: CASE_NOT_WAITING, message: `case is ${state.status}, not waiting for approval`, nonRetryable: true });
+        }
+      },
+    },
+  );
+
+  let parcels = 1;
+  setHandler(
+    addParcel,
+    async ({ requestedBy }) => {
+      const parcelNo = ++parcels;
+      const label = await acts.issueParcelLabel({ caseId, parcelNo });
+      await progress({ key: `parcel_label:${parcelNo}`, type: 'label.issued', detail: { ...label, parcelNo, requestedBy } });
+      return label;
+    },
+    {
+      validator: (_r: { requestedBy: string }) => {
+        if (state.waitingFor !== 'parcel' && state.waitingFor !== 'receipt') {
+          throw ApplicationFailure.create({ type: CASE_NOT_WAITING, message: `case is ${state.status}, not waiting for parcels`, nonRetryable: true });
         }
       },
     },

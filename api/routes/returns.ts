@@ -11,6 +11,7 @@ import { paidValue } from '../../domain/settlement.js';
 import { listCases, loadCaseView, type CaseView } from '../../db/case-view.js';
 import { caseLines, customers, idempotencyKeys, orderLines, orders, products, returnCases } from '../../db/schema.js';
 import {
+  addParcel,
   approve,
   cancelCase,
   caseWorkflowId,
@@ -165,6 +166,21 @@ const approval = createRoute({
     200: jsonResponse(CaseViewSchema, 'the decision is recorded'),
     404: problemResponse('no such case'),
     409: problemResponse('the case is not waiting for approval'),
+  },
+});
+
+const addParcelRoute = createRoute({
+  method: 'post',
+  path: '/v1/returns/{id}/parcels',
+  tags: ['Cases'],
+  summary: 'Issue a label for a further parcel of the same case (goods going back in several boxes)',
+  security: bearer,
+  middleware: [requireRole('customer_service', 'portal', 'manager')] as const,
+  request: { params: IdParam },
+  responses: {
+    201: jsonResponse(CaseViewSchema, 'the case with the new parcel in `parcels`'),
+    404: problemResponse('no such case'),
+    409: problemResponse('the case no longer waits for parcels'),
   },
 });
 
@@ -385,6 +401,19 @@ export function returnRoutes(deps: ApiDeps) {
         throw toProblem(err);
       }
       return c.json(await view(id), 200);
+    })
+    .openapi(addParcelRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      const current = await view(id);
+      if (current.waitingFor !== 'parcel' && current.waitingFor !== 'receipt') {
+        throw new ProblemError(409, `case is ${current.status}, not waiting for parcels`, undefined, 'wrong-state');
+      }
+      try {
+        await temporal.workflow.getHandle(caseWorkflowId(id)).executeUpdate(addParcel, { args: [{ requestedBy: c.get('principal').name }] });
+      } catch (err) {
+        throw toProblem(err);
+      }
+      return c.json(await view(id), 201);
     })
     .openapi(approval, async (c) => {
       const { id } = c.req.valid('param');

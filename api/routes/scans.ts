@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { loadCaseView } from '../../db/case-view.js';
-import { parcelScans, returnCases } from '../../db/schema.js';
+import { caseParcels, parcelScans, returnCases } from '../../db/schema.js';
 import { caseWorkflowId, parcelReceived } from '../../workflows/messages.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
@@ -33,6 +33,16 @@ const scan = createRoute({
   },
 });
 
+/** The case a parcel belongs to: by its first label, or by one of its further parcels. */
+async function caseByTrackingNumber(db: ApiDeps['db'], trackingNumber: string) {
+  const [direct] = await db.select().from(returnCases).where(eq(returnCases.trackingNumber, trackingNumber));
+  if (direct) return direct;
+  const [parcel] = await db.select().from(caseParcels).where(eq(caseParcels.trackingNumber, trackingNumber));
+  if (!parcel) return undefined;
+  const [row] = await db.select().from(returnCases).where(eq(returnCases.id, parcel.caseId));
+  return row;
+}
+
 const WAITING_FOR_PARCEL: string[] = ['requested', 'awaiting_parcel', 'in_transit'];
 
 /** A barcode may carry a prefix or a URL around the number; the tracking number is its last token. */
@@ -46,7 +56,7 @@ export function scanRoutes({ db, temporal, settleWaitMs = 3000 }: ApiDeps) {
   return newRouter().openapi(scan, async (c) => {
     const body = c.req.valid('json');
     const trackingNumber = body.trackingNumber?.trim().toUpperCase() ?? trackingNumberFromBarcode(body.barcode!);
-    const [row] = await db.select().from(returnCases).where(eq(returnCases.trackingNumber, trackingNumber));
+    const row = await caseByTrackingNumber(db, trackingNumber);
     if (!row) throw new ProblemError(404, `no case has tracking number ${trackingNumber}`);
     const by = c.get('principal').name;
     await db.insert(parcelScans).values({ caseId: row.id, trackingNumber, scannedBy: by, location: body.location ?? null });

@@ -144,4 +144,31 @@ describe('return to stock, end to end through the HTTP API', () => {
     expect(byStatus.body.items).toHaveLength(3);
     expect((await stack.call('GET', `/v1/returns?customerId=${customerId}&stuck=true`)).body.items).toHaveLength(0);
   });
+
+  it('takes the goods back in several parcels, each with its own label, all traced', async () => {
+    const { orderId } = await seedOrder(stack, { quantity: 2 });
+    const c = (await startReturn(orderId, 2)).body;
+    expect(c.parcels).toEqual([expect.objectContaining({ parcelNo: 1, trackingNumber: c.label.trackingNumber, receivedAt: null })]);
+    const added = await stack.call('POST', `/v1/returns/${c.id}/parcels`);
+    expect(added.status).toBe(201);
+    expect(added.body.parcels).toHaveLength(2);
+    const second = added.body.parcels[1];
+    expect(second).toMatchObject({ parcelNo: 2, carrier: 'local', receivedAt: null });
+    expect(second.trackingNumber).not.toBe(c.label.trackingNumber);
+    expect(second.url).toContain('parcel=2');
+
+    // The second box arrives first: the case is received; the first box is recorded when it comes.
+    expect((await stack.call('POST', '/v1/scans', { trackingNumber: second.trackingNumber })).body.status).toBe('received');
+    const both = await stack.call('POST', '/v1/scans', { trackingNumber: c.label.trackingNumber });
+    expect(both.status).toBe(200);
+    expect(both.body.parcels.every((p: { receivedAt: string | null }) => p.receivedAt !== null)).toBe(true);
+    expect(both.body.timeline.filter((e: { type: string }) => e.type === 'label.issued')).toHaveLength(2);
+
+    // No more labels once the goods are in.
+    expect((await stack.call('POST', `/v1/returns/${c.id}/parcels`)).status).toBe(409);
+    expect((await stack.call('POST', `/v1/returns/${c.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] })).status).toBe(200);
+    const done = await waitForCase(stack, c.id, (v) => v.status === 'completed');
+    expect(done.creditNotes[0].amount).toBe(2 * 79_900);
+    expect((await stack.call('POST', '/v1/scans', { trackingNumber: 'LR000000000000' })).status).toBe(404);
+  });
 });
