@@ -7,9 +7,12 @@ import { docsRoutes } from './docs.js';
 import { problem, ProblemError } from './problem.js';
 import type { ApiDeps } from './router.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
 import { creditNoteRoutes } from './routes/credit-notes.js';
+import { reportRoutes } from './routes/reports.js';
 import { customerRoutes } from './routes/customers.js';
 import { healthRoutes } from './routes/health.js';
+import { labelRoutes } from './routes/labels.js';
 import { orderRoutes } from './routes/orders.js';
 import { policyRoutes } from './routes/policies.js';
 import { productRoutes } from './routes/products.js';
@@ -48,14 +51,18 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'an API key' });
 
+  // Signed by the carrier, not by API key: mounted before authentication, which it never reaches.
+  app.route('/', carrierWebhookRoutes(deps));
   app.use('/v1/*', authenticate(deps.db, deps.adminApiKey));
   app.route('/', apiKeyRoutes(deps));
   app.route('/', orderRoutes(deps));
   app.route('/', productRoutes(deps));
   app.route('/', policyRoutes(deps));
   app.route('/', returnRoutes(deps));
+  app.route('/', labelRoutes(deps));
   app.route('/', scanRoutes(deps));
   app.route('/', creditNoteRoutes(deps));
+  app.route('/', reportRoutes(deps));
   app.route('/', customerRoutes(deps));
   return app;
 }

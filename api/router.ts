@@ -11,6 +11,11 @@ export interface ApiDeps {
   adminApiKey: string;
   /** How long POST /v1/returns and POST /v1/scans wait for the workflow's first step to show. */
   settleWaitMs?: number;
+  /**
+   * Carrier webhook secrets by env name (`CARRIER_WEBHOOK_SECRET_EASYPOST`) or carrier (`easypost`);
+   * default: process.env, read at request time.
+   */
+  carrierSecrets?: Record<string, string | undefined>;
   /** What /readyz checks: each resolves when its dependency answers. */
   readiness: { database: () => Promise<void>; temporal: () => Promise<void> };
 }

@@ -305,3 +305,28 @@ export const caseParcels = pgTable(
   },
   (t) => [uniqueIndex('case_parcels_step').on(t.caseId, t.parcelNo)],
 );
+
+/**
+ * Inbox of verified carrier tracking events, stored before the webhook answers. (carrier, event id)
+ * is unique: a redelivered event hits the key and has no second effect. `case_id` is null while no
+ * case has the tracking number; `applied_at` is set once the case's workflow was signalled.
+ */
+export const carrierEvents = pgTable(
+  'carrier_events',
+  {
+    id: serial('id').primaryKey(),
+    carrier: text('carrier').notNull(),
+    eventId: text('event_id').notNull(),
+    trackingNumber: text('tracking_number').notNull(),
+    /** The carrier's own status (EasyPost status, AfterShip tag, generic status). */
+    status: text('status').notNull(),
+    /** in_transit | delivered | info (domain/carrier-status.ts). */
+    mapped: text('mapped').notNull(),
+    occurredAt: ts('occurred_at'),
+    payload: jsonb('payload').notNull(),
+    receivedAt: stamp('received_at'),
+    caseId: text('case_id').references(() => returnCases.id),
+    appliedAt: ts('applied_at'),
+  },
+  (t) => [uniqueIndex('carrier_events_event').on(t.carrier, t.eventId), index('carrier_events_tracking').on(t.trackingNumber)],
+);

@@ -63,6 +63,16 @@ export interface ParcelScan {
   location?: string;
 }
 
+/** A carrier reports the return parcel on its way (picked up, in transit, out for delivery). */
+export interface ParcelTransit {
+  trackingNumber: string;
+  carrier: string;
+  /** The carrier's own status. */
+  status: string;
+  occurredAt?: string;
+  location?: string;
+}
+
 export interface InspectionInput {
   lines: { orderLineId: string; condition: Condition; disposition: Disposition }[];
   note?: string;
@@ -89,6 +99,8 @@ export const CASE_ALREADY_SETTLED = 'CaseAlreadySettled'; // → 409
 export const INVALID_INSPECTION = 'InvalidInspection'; // → 422
 
 export const parcelReceived = defineSignal<[ParcelScan]>('parcelReceived');
+/** Moves a case waiting for its parcel to in_transit (waiting for receipt); ignored once received. */
+export const parcelInTransit = defineSignal<[ParcelTransit]>('parcelInTransit');
 export const inspect = defineUpdate<CaseState, [InspectionInput]>('inspect');
 export const cancelCase = defineUpdate<CaseState, [CancelInput]>('cancel');
 export const approve = defineUpdate<CaseState, [ApprovalInput]>('approve');

@@ -26,6 +26,7 @@ import {
   CASE_NOT_WAITING,
   inspect,
   INVALID_INSPECTION,
+  parcelInTransit,
   parcelReceived,
   ReturnStatusAttribute,
   WaitingForAttribute,
@@ -35,6 +36,7 @@ import {
   type CaseState,
   type InspectionInput,
   type ParcelScan,
+  type ParcelTransit,
   type ReturnCaseInput,
 } from './messages.js';
 
@@ -55,6 +57,9 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
     settling: false,
   };
   let scan: ParcelScan | undefined;
+  /** The first carrier in-transit report; applied (once) while the case waits for its parcel. */
+  let transit: ParcelTransit | undefined;
+  let transitApplied = false;
   let inspection: InspectionInput | undefined;
   let cancel: CancelInput | undefined;
   let approval: ApprovalInput | undefined;
@@ -122,6 +127,11 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
   setHandler(parcelReceived, (p) => {
     scan ??= p; // a repeated scan changes nothing
   });
+  setHandler(parcelInTransit, (t) => {
+    // Once the parcel is in, a late in-transit report would move the case backwards: ignored.
+    if (!scan && !isFinal(state.status)) transit ??= t;
+  });
+  const transitPending = () => transit !== undefined && !transitApplied;
   setHandler(
     inspect,
     async (insp) => {
@@ -334,12 +344,24 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
   const parcelMs = durationMs(policy.parcelDeadline);
   const parcelDeadlineAt = Date.now() + parcelMs;
   await enter('awaiting_parcel', 'parcel', { key: 'awaiting_parcel', type: 'status.awaiting_parcel' }, parcelMs);
+  /** A carrier saw the parcel on its way: in_transit, waiting for receipt, same parcel deadline. */
+  async function applyTransit(): Promise<void> {
+    if (!transitPending() || scan || cancel) return;
+    transitApplied = true;
+    await enter('in_transit', 'receipt', { key: 'in_transit', type: 'parcel.in_transit', detail: { ...transit } }, parcelDeadlineAt - Date.now());
+  }
+  // Without an in-transit signal these waits are exactly the earlier ones (replay of in-flight cases).
+  const parcelArrivedOrMoving = () => scan !== undefined || transitPending();
   const reminderMs = durationMs(policy.labelReminderAfter);
-  if (reminderMs < parcelMs && !(await waitFor(() => scan !== undefined, reminderMs))) {
+  if (reminderMs < parcelMs && !(await waitFor(parcelArrivedOrMoving, reminderMs))) {
     await acts.sendCaseEmail({ caseId, kind: 'label_reminder' });
     await progress({ key: 'label_reminder', type: 'email.label_reminder' });
   }
-  if (!scan && !cancel) await waitFor(() => scan !== undefined, parcelDeadlineAt - Date.now());
+  await applyTransit();
+  while (!scan && !cancel) {
+    if (!(await waitFor(parcelArrivedOrMoving, parcelDeadlineAt - Date.now()))) break;
+    await applyTransit();
+  }
   if (cancel && !scan) return finishCancelled();
   if (!scan) {
     if (shipsFirst) {

@@ -1,0 +1,79 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, eq, inArray } from 'drizzle-orm';
+import { loadCaseView } from '../../db/case-view.js';
+import { customers, orderLines, orders } from '../../db/schema.js';
+import { DEFAULT_WAREHOUSE, renderReturnLabel, type Address } from '../../documents/label-pdf.js';
+import { requireRole } from '../auth.js';
+import { ProblemError } from '../problem.js';
+import { bearer, newRouter, type ApiDeps } from '../router.js';
+import { Id, problemResponse } from '../schemas.js';
+
+const getLabel = createRoute({
+  method: 'get',
+  path: '/v1/returns/{id}/label',
+  tags: ['Cases'],
+  summary: 'The return label of a parcel as a printable A6 PDF',
+  description:
+    'Code 128 barcode and QR code of the tracking number, sender and receiver, case and order reference. ' +
+    'When the order has an export reference, a second page carries the content declaration.',
+  security: bearer,
+  middleware: [requireRole('customer_service', 'portal', 'warehouse', 'manager')] as const,
+  request: {
+    params: z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) }),
+    query: z.object({
+      parcel: z.coerce.number().int().min(1).default(1).openapi({ description: 'the parcel number in the case view\'s `parcels` (default 1)' }),
+    }),
+  },
+  responses: {
+    200: { description: 'the label', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } },
+    404: problemResponse('no such case, the case has no label (nothing goes back), or no such parcel'),
+  },
+});
+
+/** `warehouse` is where parcels go; without it, DEFAULT_WAREHOUSE. */
+export function labelRoutes(deps: ApiDeps & { warehouse?: Address }) {
+  const { db } = deps;
+  return newRouter().openapi(getLabel, async (c) => {
+    const { id } = c.req.valid('param');
+    const { parcel: parcelNo } = c.req.valid('query');
+    const view = await loadCaseView(db, id);
+    if (!view) throw new ProblemError(404, `no case ${id}`);
+    if (!view.label) throw new ProblemError(404, `case ${id} has no return label (${view.method})`);
+    const parcel = view.parcels.find((p) => p.parcelNo === parcelNo);
+    if (!parcel) throw new ProblemError(404, `case ${id} has no parcel ${parcelNo}`);
+
+    const [order] = await db.select().from(orders).where(eq(orders.id, view.orderId));
+    const [customer] = await db.select().from(customers).where(eq(customers.id, view.customerId));
+    let customs;
+    if (order?.exportReference) {
+      const ids = view.lines.map((l) => l.orderLineId);
+      const paid = ids.length
+        ? await db.select().from(orderLines).where(and(eq(orderLines.orderId, order.id), inArray(orderLines.id, ids)))
+        : [];
+      customs = {
+        exportReference: order.exportReference,
+        currency: order.currency,
+        lines: view.lines.map((l) => {
+          const line = paid.find((p) => p.id === l.orderLineId);
+          return { sku: l.sku, name: line?.name ?? '', quantity: l.quantity, value: (line?.unitPrice ?? 0) * l.quantity };
+        }),
+      };
+    }
+    const pdf = await renderReturnLabel({
+      caseId: view.id,
+      orderId: view.orderId,
+      carrier: parcel.carrier,
+      trackingNumber: parcel.trackingNumber,
+      parcelNo: parcel.parcelNo,
+      parcelCount: view.parcels.length,
+      sender: { name: customer?.name ?? view.customerId, lines: [], country: customer?.country ?? '' },
+      receiver: deps.warehouse ?? DEFAULT_WAREHOUSE,
+      customs,
+    });
+    // Copied: Hono's body type wants an ArrayBuffer-backed array; pdf-lib is typed as ArrayBufferLike.
+    return c.body(new Uint8Array(pdf), 200, {
+      'content-type': 'application/pdf',
+      'content-disposition': `inline; filename="return-label-${parcel.trackingNumber}.pdf"`,
+    });
+  });
+}
