@@ -49,6 +49,9 @@ export const products = pgTable('products', {
   currency: text('currency').notNull(),
   stock: integer('stock').notNull(),
   returnable: boolean('returnable').notNull().default(true),
+  /** Customs: the HS tariff code and the ISO country of origin, for content declarations. */
+  hsCode: text('hs_code'),
+  originCountry: text('origin_country'),
   updatedAt: updatedAt(),
 });
 
@@ -329,4 +332,48 @@ export const carrierEvents = pgTable(
     appliedAt: ts('applied_at'),
   },
   (t) => [uniqueIndex('carrier_events_event').on(t.carrier, t.eventId), index('carrier_events_tracking').on(t.trackingNumber)],
+);
+
+/** Labels printed into outgoing parcels before any case exists; the first scan of one opens a case (channel mail). */
+export const preIssuedLabels = pgTable('pre_issued_labels', {
+  trackingNumber: text('tracking_number').primaryKey(),
+  orderId: text('order_id')
+    .notNull()
+    .references(() => orders.id),
+  carrier: text('carrier').notNull(),
+  labelUrl: text('label_url').notNull(),
+  /** Set when a scan turned the label into a case. */
+  caseId: text('case_id'),
+  createdAt: createdAt(),
+});
+
+/** The shop's outbound webhook subscriptions (Standard Webhooks signing with `secret`). */
+export const webhookEndpoints = pgTable('webhook_endpoints', {
+  id: text('id').primaryKey(),
+  url: text('url').notNull(),
+  events: jsonb('events').notNull(),
+  secret: text('secret').notNull(),
+  createdAt: createdAt(),
+  disabledAt: ts('disabled_at'),
+});
+
+/** One row per endpoint and event: written with the event, delivered (and retried) by a workflow. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id),
+    eventType: text('event_type').notNull(),
+    /** The source of the event (e.g. `<caseId>:<timeline key>`): one delivery per endpoint and event. */
+    eventKey: text('event_key').notNull(),
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [uniqueIndex('webhook_deliveries_event').on(t.endpointId, t.eventKey)],
 );
