@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client.js';
 import type { MailSender } from './mail-transport.js';
 
@@ -6,6 +7,13 @@ export interface ActivityDeps {
   mail: MailSender;
   /** Base URL of the public API, for links in e-mails and labels. */
   publicUrl: string;
+  /**
+   * Starts the outbound webhook delivery workflows (on `taskQueue`). Absent: deliveries are only
+   * enqueued (their rows stay pending).
+   */
+  temporal?: Client;
+  /** The case worker's task queue, where the delivery workflows run. */
+  taskQueue?: string;
   /**
    * Called right after an effect's transaction committed and before the activity reports back:
    * the moment a worker crash is most dangerous. Tests use it to crash there.

@@ -5,6 +5,7 @@
 import { and, eq } from 'drizzle-orm';
 import { caseEvents, customers, outboundEmails } from '../db/schema.js';
 import { loadCaseView, type CaseView } from '../db/case-view.js';
+import { renderCaseLabel } from '../documents/label-data.js';
 import type { ActivityDeps } from './deps.js';
 
 export const EMAIL_KINDS = [
@@ -20,7 +21,13 @@ export const EMAIL_KINDS = [
   'charged',
   'rejected',
 ] as const;
-export type EmailKind = (typeof EMAIL_KINDS)[number];
+/** The label sent again on request (`POST /v1/returns/:id/label/resend`): one kind per resend, numbered from 1. */
+export type LabelResendKind = `label_resend_${number}`;
+export type EmailKind = (typeof EMAIL_KINDS)[number] | LabelResendKind;
+
+export const isLabelResend = (kind: string): kind is LabelResendKind => /^label_resend_[1-9]\d*$/.test(kind);
+/** E-mails that carry the label PDF as an attachment. */
+const carriesLabel = (kind: EmailKind) => kind === 'label' || isLabelResend(kind);
 
 const SENDER = 'returns@returns-orchestrator.local';
 
@@ -31,11 +38,17 @@ function formatAmount(amount: number, currency: string): string {
 function compose(kind: EmailKind, c: CaseView, name: string, publicUrl: string): { subject: string; text: string } {
   const ref = `return ${c.id} (order ${c.orderId})`;
   const labelUrl = c.label?.url ?? `${publicUrl}/v1/returns/${c.id}/label`;
+  if (isLabelResend(kind)) {
+    return {
+      subject: `Your return label for order ${c.orderId} (sent again)`,
+      text: `Hello ${name},\n\nas requested, here is the return label for ${ref} again (attached as a PDF). Print it and attach it to the parcel:\n${labelUrl}\nTracking number: ${c.label?.trackingNumber ?? '-'}\n`,
+    };
+  }
   switch (kind) {
     case 'label':
       return {
         subject: `Your return label for order ${c.orderId}`,
-        text: `Hello ${name},\n\nwe have registered ${ref}. Print your return label and attach it to the parcel:\n${labelUrl}\nTracking number: ${c.label?.trackingNumber ?? '-'}\n`,
+        text: `Hello ${name},\n\nwe have registered ${ref}. Print your return label (attached as a PDF) and attach it to the parcel:\n${labelUrl}\nTracking number: ${c.label?.trackingNumber ?? '-'}\n`,
       };
     case 'label_reminder':
       return {
@@ -109,7 +122,12 @@ export function emailActivities({ db, mail, publicUrl, afterEffect }: ActivityDe
           .where(and(eq(outboundEmails.caseId, caseId), eq(outboundEmails.kind, kind)));
       }
       if (!row) throw new Error('outbox row vanished');
-      await mail.send({ from: SENDER, to: row.recipient, subject: row.subject, text: row.body, messageId: row.messageId });
+      // The label PDF is rendered from the case at send time (not kept in the outbox row).
+      const label = carriesLabel(kind) ? await renderCaseLabel(db, caseId) : undefined;
+      const attachments = label
+        ? [{ filename: `label-${label.trackingNumber}.pdf`, content: Buffer.from(label.pdf), contentType: 'application/pdf' }]
+        : undefined;
+      await mail.send({ from: SENDER, to: row.recipient, subject: row.subject, text: row.body, messageId: row.messageId, ...(attachments ? { attachments } : {}) });
       const sentAt = new Date();
       await db.transaction(async (tx) => {
         await tx.update(outboundEmails).set({ status: 'sent', sentAt }).where(eq(outboundEmails.id, row.id));

@@ -7,6 +7,7 @@ import { labelActivities } from './labels.js';
 import { projectionActivities } from './projection.js';
 import { shipmentActivities } from './shipments.js';
 import { stockActivities } from './stock.js';
+import { webhookActivities } from './webhooks.js';
 
 export type { ActivityDeps } from './deps.js';
 export type { ProgressInput } from './projection.js';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...creditNoteActivities(deps),
     ...shipmentActivities(deps),
     ...chargeActivities(deps),
+    ...webhookActivities(deps),
   };
 }
 

@@ -13,6 +13,14 @@ export interface OutgoingMail {
   text: string;
   /** Deterministic per case and step, so a receiving system can drop a duplicate. */
   messageId: string;
+  /** Files sent along (the label PDF with label e-mails). */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
 }
 
 export interface MailSender {

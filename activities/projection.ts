@@ -2,6 +2,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { caseEvents, caseLines, returnCases } from '../db/schema.js';
 import type { ActivityDeps } from './deps.js';
+import { webhookEventFor } from '../domain/webhook-events.js';
+import { enqueueWebhookDeliveries, pendingDeliveries, startWebhookDeliveries } from './webhooks.js';
 
 export interface ProgressInput {
   caseId: string;
@@ -22,16 +24,17 @@ export interface ProgressInput {
   inspectedLines?: { orderLineId: string; condition: string; disposition: string }[];
 }
 
-export function projectionActivities({ db }: ActivityDeps) {
+export function projectionActivities({ db, temporal, taskQueue }: ActivityDeps) {
   return {
     async recordProgress(p: ProgressInput): Promise<void> {
-      await db.transaction(async (tx) => {
+      /** Outbound webhook deliveries this entry enqueued; undefined: the entry was already recorded. */
+      const deliveries = await db.transaction(async (tx): Promise<string[] | undefined> => {
         const inserted = await tx
           .insert(caseEvents)
           .values({ caseId: p.caseId, eventKey: p.eventKey, at: new Date(p.at), type: p.type, detail: p.detail })
           .onConflictDoNothing()
           .returning({ id: caseEvents.id });
-        if (inserted.length === 0) return; // already recorded
+        if (inserted.length === 0) return undefined; // already recorded
         for (const line of p.inspectedLines ?? []) {
           await tx
             .update(caseLines)
@@ -55,7 +58,13 @@ export function projectionActivities({ db }: ActivityDeps) {
         } else {
           await tx.update(returnCases).set({ updatedAt: sql`greatest(${returnCases.updatedAt}, ${p.at}::timestamptz)` }).where(eq(returnCases.id, p.caseId));
         }
+        // Enqueued with the entry: exactly once per endpoint and event.
+        return enqueueWebhookDeliveries(tx, { caseId: p.caseId, eventKey: p.eventKey, type: p.type, at: p.at, detail: p.detail, status: p.case?.status });
       });
+      if (!temporal || !taskQueue || !webhookEventFor(p.type)) return;
+      // A retry (the entry committed, the starts may not have happened) starts what is still pending.
+      const ids = deliveries ?? (await pendingDeliveries(db, p.caseId, p.eventKey));
+      await startWebhookDeliveries(temporal, taskQueue, ids);
     },
   };
 }

@@ -11,13 +11,16 @@ import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
 import { creditNoteRoutes } from './routes/credit-notes.js';
 import { reportRoutes } from './routes/reports.js';
 import { customerRoutes } from './routes/customers.js';
+import { customsRoutes } from './routes/customs.js';
 import { healthRoutes } from './routes/health.js';
 import { labelRoutes } from './routes/labels.js';
 import { orderRoutes } from './routes/orders.js';
 import { policyRoutes } from './routes/policies.js';
+import { preIssuedLabelRoutes } from './routes/pre-issued-labels.js';
 import { productRoutes } from './routes/products.js';
 import { returnRoutes } from './routes/returns.js';
 import { scanRoutes } from './routes/scans.js';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints.js';
 
 export type { ApiDeps } from './router.js';
 
@@ -60,9 +63,12 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   app.route('/', policyRoutes(deps));
   app.route('/', returnRoutes(deps));
   app.route('/', labelRoutes(deps));
+  app.route('/', preIssuedLabelRoutes(deps));
+  app.route('/', customsRoutes(deps));
   app.route('/', scanRoutes(deps));
   app.route('/', creditNoteRoutes(deps));
   app.route('/', reportRoutes(deps));
   app.route('/', customerRoutes(deps));
+  app.route('/', webhookEndpointRoutes(deps));
   return app;
 }

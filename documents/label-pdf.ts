@@ -1,6 +1,7 @@
 /** The return label as a PDF: A6 with a Code 128 barcode and a QR code of the tracking number. */
 import bwipjs from 'bwip-js';
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import type { CustomsDeclaration } from '../domain/customs.js';
 
 export interface Address {
   name: string;
@@ -9,7 +10,8 @@ export interface Address {
 }
 
 export interface ReturnLabelData {
-  caseId: string;
+  /** Absent on a label pre-issued before any case exists: the label then names the order only. */
+  caseId?: string;
   orderId: string;
   carrier: string;
   trackingNumber: string;
@@ -17,12 +19,11 @@ export interface ReturnLabelData {
   parcelCount: number;
   sender: Address;
   receiver: Address;
-  /** Present when the goods cross a customs border: adds a content declaration page. */
-  customs?: {
-    exportReference: string;
-    currency: string;
-    lines: { sku: string; name: string; quantity: number; value: number }[];
-  };
+  /**
+   * Present when the goods cross a customs border: adds a content declaration page. Built by
+   * domain/customs.ts, the same declaration GET /v1/returns/:id/customs answers with.
+   */
+  customs?: Pick<CustomsDeclaration, 'exportReference' | 'currency' | 'from' | 'to' | 'items' | 'totalValue'>;
 }
 
 /** Where returns go unless the caller says otherwise. */
@@ -84,7 +85,7 @@ export async function renderReturnLabel(data: ReturnLabelData): Promise<Uint8Arr
   page.drawImage(qr, { x: width - MARGIN - qrSize, y: y - qrSize, width: qrSize, height: qrSize });
   const refs: [string, string][] = [
     ['Tracking', data.trackingNumber],
-    ['Case', data.caseId],
+    ['Case', caseRef(data)],
     ['Order', data.orderId],
     ['Carrier', data.carrier],
     ['Parcel', `${data.parcelNo} of ${data.parcelCount}`],
@@ -110,33 +111,50 @@ function addDeclaration(page: PDFPage, data: ReturnLabelData, font: PDFFont, bol
   y -= 16;
   draw(`Export reference: ${customs.exportReference}`, MARGIN, y, 8);
   y -= 11;
-  draw(`Order ${data.orderId} - case ${data.caseId}`, MARGIN, y, 8);
+  draw(`Order ${data.orderId} - case ${caseRef(data)}`, MARGIN, y, 8);
   y -= 11;
   draw(`Tracking ${data.trackingNumber}`, MARGIN, y, 8);
+  y -= 11;
+  draw(`Return from ${customs.from.country || '?'} to ${customs.to.country || '?'}`, MARGIN, y, 8);
   y -= 16;
-  const cols = [MARGIN, MARGIN + 40 * MM, MARGIN + 58 * MM];
+  // One row per item (SKU, HS code, origin, quantity, value), the description beneath it.
   const right = width - MARGIN;
-  draw('SKU / item', cols[0]!, y, 7, bold);
-  draw('Qty', cols[1]!, y, 7, bold);
-  draw(`Value (${customs.currency})`, cols[2]!, y, 7, bold);
+  const col = { item: MARGIN, hs: MARGIN + 37 * MM, origin: MARGIN + 55 * MM, qty: MARGIN + 66 * MM };
+  const drawRight = (s: string, y: number, size: number, f = font) => draw(s, right - f.widthOfTextAtSize(winAnsi(s), size), y, size, f);
+  draw('SKU / description', col.item, y, 7, bold);
+  draw('HS code', col.hs, y, 7, bold);
+  draw('Origin', col.origin, y, 7, bold);
+  draw('Qty', col.qty, y, 7, bold);
+  drawRight(`Value (${customs.currency})`, y, 7, bold);
   y -= 3;
   page.drawLine({ start: { x: MARGIN, y }, end: { x: right, y }, thickness: 0.5 });
-  let total = 0;
-  for (const l of customs.lines) {
+  const rowHeight = 18;
+  const room = Math.floor((y - (MARGIN + 34)) / rowHeight); // an A6 page holds ~15 items; returns rarely have more
+  const shown = customs.items.length > room ? customs.items.slice(0, Math.max(room - 1, 0)) : customs.items;
+  for (const item of shown) {
     y -= 10;
-    if (y < MARGIN + 30) break; // an A6 page holds ~25 lines; returns rarely have more
-    draw(fit(`${l.sku} ${l.name}`, font, 7, cols[1]! - cols[0]! - 4), cols[0]!, y, 7);
-    draw(String(l.quantity), cols[1]!, y, 7);
-    draw(money(l.value), cols[2]!, y, 7);
-    total += l.value;
+    draw(fit(item.sku, font, 7, col.hs - col.item - 4), col.item, y, 7);
+    draw(item.hsCode ?? '-', col.hs, y, 7);
+    draw(item.originCountry ?? '-', col.origin, y, 7);
+    draw(String(item.quantity), col.qty, y, 7);
+    drawRight(money(item.customsValue), y, 7);
+    y -= 8;
+    draw(fit(`${item.description} (${money(item.unitValue)} each)`, font, 6, right - col.item), col.item, y, 6);
+  }
+  if (shown.length < customs.items.length) {
+    y -= 10;
+    draw(`... and ${customs.items.length - shown.length} more items (see the case's customs declaration)`, col.item, y, 6);
   }
   y -= 4;
   page.drawLine({ start: { x: MARGIN, y }, end: { x: right, y }, thickness: 0.5 });
   y -= 10;
-  draw('Total', cols[0]!, y, 7, bold);
-  draw(`${money(total)} ${customs.currency}`, cols[2]!, y, 7, bold);
+  draw('Total', col.item, y, 7, bold);
+  drawRight(`${money(customs.totalValue)} ${customs.currency}`, y, 7, bold);
   draw('Returned goods: no sale. Values are the prices paid.', MARGIN, MARGIN, 6);
 }
+
+/** A pre-issued label has no case yet: the case is opened when the parcel arrives. */
+const caseRef = (data: ReturnLabelData) => data.caseId ?? `opened on arrival (order ${data.orderId})`;
 
 const money = (minor: number) => (minor / 100).toFixed(2);
 

@@ -48,15 +48,15 @@ async function main() {
   stops.push(() => database.close());
   const adminApiKey = config.ADMIN_API_KEY ?? devAdminKey(config.DATA_DIR);
 
+  const temporal = await connectClient(config, address);
+  stops.push(() => temporal.connection.close());
   const connection = await connectWorker(config, address);
-  const { worker, done } = await startWorker({ config, database, connection, logger });
+  const { worker, done } = await startWorker({ config, database, connection, logger, temporal });
   stops.push(async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await done;
     await connection.close();
   });
-  const temporal = await connectClient(config, address);
-  stops.push(() => temporal.connection.close());
   const api = await startApi({ config, database, temporal, adminApiKey, logger });
   stops.push(() => api.close());
 

@@ -60,8 +60,13 @@ export async function startWorker(args: {
   database: Database;
   connection: NativeConnection;
   logger: Logger;
+  /** Starts the webhook delivery workflows; default: a client of its own to `address` (TEMPORAL_ADDRESS). */
+  temporal?: Client;
+  address?: string;
 }): Promise<{ worker: Worker; done: Promise<void> }> {
   const { config } = args;
+  const ownClient = args.temporal ? undefined : await connectClient(config, args.address ?? config.TEMPORAL_ADDRESS!);
+  const temporal = args.temporal ?? ownClient!;
   const worker = await createCaseWorker({
     connection: args.connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -70,9 +75,15 @@ export async function startWorker(args: {
       db: args.database.db,
       mail: createMailSender({ smtpUrl: config.SMTP_URL, mailDir: join(config.DATA_DIR, 'mail') }),
       publicUrl: publicUrl(config),
+      temporal,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
     },
+  }).catch(async (err: unknown) => {
+    await ownClient?.connection.close();
+    throw err;
   });
-  return { worker, done: worker.run() };
+  const done = worker.run().finally(() => ownClient?.connection.close());
+  return { worker, done };
 }
 
 export { connectClient, connectWorker };

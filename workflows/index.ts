@@ -1,1 +1,2 @@
 export { returnCase } from './return-case.js';
+export { webhookDelivery } from './webhook-delivery.js';

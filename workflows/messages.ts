@@ -106,4 +106,6 @@ export const cancelCase = defineUpdate<CaseState, [CancelInput]>('cancel');
 export const approve = defineUpdate<CaseState, [ApprovalInput]>('approve');
 /** Another label for a case that goes back in several parcels; answers the new label. */
 export const addParcel = defineUpdate<{ carrier: string; trackingNumber: string; url: string }, [{ requestedBy: string }]>('addParcel');
+/** E-mails the case's label once more (a distinct e-mail per request); answers the e-mail kind sent. */
+export const resendLabel = defineUpdate<{ kind: string }, [{ requestedBy: string }]>('resendLabel');
 export const caseState = defineQuery<CaseState>('caseState');

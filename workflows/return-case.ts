@@ -28,6 +28,7 @@ import {
   INVALID_INSPECTION,
   parcelInTransit,
   parcelReceived,
+  resendLabel,
   ReturnStatusAttribute,
   WaitingForAttribute,
   WaitingSinceAttribute,
@@ -227,6 +228,27 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
       validator: (_r: { requestedBy: string }) => {
         if (state.waitingFor !== 'parcel' && state.waitingFor !== 'receipt') {
           throw ApplicationFailure.create({ type: CASE_NOT_WAITING, message: `case is ${state.status}, not waiting for parcels`, nonRetryable: true });
+        }
+      },
+    },
+  );
+
+  // Added after histories were recorded: a handler only, the main flow is unchanged (replay-safe).
+  let labelResends = 0;
+  setHandler(
+    resendLabel,
+    async ({ requestedBy }) => {
+      const n = ++labelResends;
+      const kind = `label_resend_${n}` as const;
+      await acts.sendCaseEmail({ caseId, kind });
+      await progress({ key: `label_resent:${n}`, type: 'label.resent', detail: { kind, requestedBy } });
+      return { kind };
+    },
+    {
+      validator: (_r: { requestedBy: string }) => {
+        // Waiting for the parcel (or its receipt) means the label exists and is still of use.
+        if ((state.waitingFor !== 'parcel' && state.waitingFor !== 'receipt') || cancel || scan) {
+          throw ApplicationFailure.create({ type: CASE_NOT_WAITING, message: `case is ${state.status}; its label is no longer needed`, nonRetryable: true });
         }
       },
     },

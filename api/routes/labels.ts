@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq, inArray } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { loadCaseView } from '../../db/case-view.js';
-import { customers, orderLines, orders } from '../../db/schema.js';
+import { loadCustomsDeclaration } from '../../db/customs.js';
+import { customers } from '../../db/schema.js';
 import { DEFAULT_WAREHOUSE, renderReturnLabel, type Address } from '../../documents/label-pdf.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
@@ -15,7 +16,8 @@ const getLabel = createRoute({
   summary: 'The return label of a parcel as a printable A6 PDF',
   description:
     'Code 128 barcode and QR code of the tracking number, sender and receiver, case and order reference. ' +
-    'When the order has an export reference, a second page carries the content declaration.',
+    'When the order has an export reference, a second page carries the content declaration ' +
+    '(the same as GET /v1/returns/{id}/customs: items, quantities, values, HS codes and origin).',
   security: bearer,
   middleware: [requireRole('customer_service', 'portal', 'warehouse', 'manager')] as const,
   request: {
@@ -42,23 +44,10 @@ export function labelRoutes(deps: ApiDeps & { warehouse?: Address }) {
     const parcel = view.parcels.find((p) => p.parcelNo === parcelNo);
     if (!parcel) throw new ProblemError(404, `case ${id} has no parcel ${parcelNo}`);
 
-    const [order] = await db.select().from(orders).where(eq(orders.id, view.orderId));
     const [customer] = await db.select().from(customers).where(eq(customers.id, view.customerId));
-    let customs;
-    if (order?.exportReference) {
-      const ids = view.lines.map((l) => l.orderLineId);
-      const paid = ids.length
-        ? await db.select().from(orderLines).where(and(eq(orderLines.orderId, order.id), inArray(orderLines.id, ids)))
-        : [];
-      customs = {
-        exportReference: order.exportReference,
-        currency: order.currency,
-        lines: view.lines.map((l) => {
-          const line = paid.find((p) => p.id === l.orderLineId);
-          return { sku: l.sku, name: line?.name ?? '', quantity: l.quantity, value: (line?.unitPrice ?? 0) * l.quantity };
-        }),
-      };
-    }
+    const receiver = deps.warehouse ?? DEFAULT_WAREHOUSE;
+    // The same declaration GET /v1/returns/:id/customs answers with: page 2 when there is one.
+    const customs = (await loadCustomsDeclaration(db, view, receiver.country)) ?? undefined;
     const pdf = await renderReturnLabel({
       caseId: view.id,
       orderId: view.orderId,
@@ -67,7 +56,7 @@ export function labelRoutes(deps: ApiDeps & { warehouse?: Address }) {
       parcelNo: parcel.parcelNo,
       parcelCount: view.parcels.length,
       sender: { name: customer?.name ?? view.customerId, lines: [], country: customer?.country ?? '' },
-      receiver: deps.warehouse ?? DEFAULT_WAREHOUSE,
+      receiver,
       customs,
     });
     // Copied: Hono's body type wants an ArrayBuffer-backed array; pdf-lib is typed as ArrayBufferLike.

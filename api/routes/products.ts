@@ -14,9 +14,19 @@ const ProductBody = z
     currency: Currency,
     stock: z.number().int().nonnegative().max(2_147_483_647, 'at most 2147483647'), // an int4 column
     returnable: z.boolean().default(true),
+    hsCode: z
+      .string()
+      .regex(/^[0-9]{6,10}$/, 'an HS tariff code: 6 to 10 digits, no dots or spaces')
+      .nullish()
+      .openapi({ description: 'HS tariff code for customs declarations (omitted or null: none)', example: '6110110000' }),
+    originCountry: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as PT')
+      .nullish()
+      .openapi({ description: 'country of origin for customs declarations (omitted or null: unknown)', example: 'PT' }),
   })
   .openapi('ProductInput');
-const Product = ProductBody.extend({ sku: z.string() }).openapi('Product');
+const Product = ProductBody.extend({ sku: z.string(), hsCode: z.string().nullable(), originCountry: z.string().nullable() }).openapi('Product');
 const SkuParam = z.object({ sku: Id.openapi({ param: { name: 'sku', in: 'path' } }) });
 
 const put = createRoute({
@@ -41,13 +51,15 @@ const get = createRoute({
 });
 
 type Row = typeof products.$inferSelect;
-const view = (p: Row) => ({ sku: p.sku, name: p.name, category: p.category, price: p.price, currency: p.currency, stock: p.stock, returnable: p.returnable });
+const view = (p: Row) => ({ sku: p.sku, name: p.name, category: p.category, price: p.price, currency: p.currency, stock: p.stock, returnable: p.returnable, hsCode: p.hsCode, originCountry: p.originCountry });
 
 export function productRoutes({ db }: ApiDeps) {
   return newRouter()
     .openapi(put, async (c) => {
       const { sku } = c.req.valid('param');
-      const body = c.req.valid('json');
+      // A PUT replaces: customs fields left out are cleared, not kept from before.
+      const input = c.req.valid('json');
+      const body = { ...input, hsCode: input.hsCode ?? null, originCountry: input.originCountry ?? null };
       const [row] = await db
         .insert(products)
         .values({ sku, ...body })

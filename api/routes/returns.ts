@@ -1,27 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { randomBytes, createHash } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
-import { stringify } from 'safe-stable-stringify';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, METHODS } from '../../domain/case-status.js';
-import { checkReturnRequest } from '../../domain/policy.js';
-import { claimedQuantities, creditedAmounts } from '../../db/claims.js';
-import { replacementValue } from '../../domain/exchange.js';
-import { paidValue } from '../../domain/settlement.js';
 import { listCases, loadCaseView, type CaseView } from '../../db/case-view.js';
-import { caseLines, customers, idempotencyKeys, orderLines, orders, products, returnCases } from '../../db/schema.js';
-import {
-  addParcel,
-  approve,
-  cancelCase,
-  caseWorkflowId,
-  inspect,
-  ReturnStatusAttribute,
-  type ReturnCaseInput,
-} from '../../workflows/messages.js';
-import type { returnCase } from '../../workflows/return-case.js';
+import { addParcel, approve, cancelCase, caseWorkflowId, inspect, resendLabel } from '../../workflows/messages.js';
 import { requireRole } from '../auth.js';
-import { policyFor } from '../policy-lookup.js';
+import { createCase } from '../case-creation.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { CaseViewSchema, Id, jsonBody, jsonResponse, MinorUnits, problemResponse } from '../schemas.js';
@@ -147,12 +129,6 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
 }
 
-/** Crockford base32, no look-alike letters: readable on the phone. */
-function newCaseId(): string {
-  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-  return `RET-${[...randomBytes(10)].map((b) => alphabet[b % 32]).join('')}`;
-}
-
 const ApprovalBody = z.object({ approved: z.boolean(), note: z.string().max(2000).optional() }).openapi('Approval');
 const approval = createRoute({
   method: 'post',
@@ -184,11 +160,26 @@ const addParcelRoute = createRoute({
   },
 });
 
-/** Methods whose returned goods come back (label, parcel, inspection). */
-const GOODS_COME_BACK = new Set(['return_to_stock', 'exchange']);
+const resendLabelRoute = createRoute({
+  method: 'post',
+  path: '/v1/returns/{id}/label/resend',
+  tags: ['Cases'],
+  summary: 'E-mail the return label (PDF attached) to the customer again',
+  description:
+    'Each accepted request sends one more e-mail, exactly once. Retrying with the same `Idempotency-Key` ' +
+    'does not send it again. Only while the case waits for its parcel.',
+  security: bearer,
+  middleware: [requireRole('customer_service', 'portal', 'manager')] as const,
+  request: { params: IdParam, headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }) },
+  responses: {
+    202: jsonResponse(CaseViewSchema, 'the e-mail was sent; the case'),
+    404: problemResponse('no such case'),
+    409: problemResponse('the case has no label or no longer waits for its parcel'),
+  },
+});
 
 export function returnRoutes(deps: ApiDeps) {
-  const { db, temporal, taskQueue } = deps;
+  const { db, temporal } = deps;
   const settleWaitMs = deps.settleWaitMs ?? 3000;
 
   async function view(id: string): Promise<CaseView> {
@@ -208,161 +199,14 @@ export function returnRoutes(deps: ApiDeps) {
     return v;
   }
 
-  async function startWorkflow(input: ReturnCaseInput): Promise<void> {
-    try {
-      await temporal.workflow.start<typeof returnCase>('returnCase', {
-        workflowId: caseWorkflowId(input.caseId),
-        taskQueue,
-        args: [input],
-        typedSearchAttributes: [{ key: ReturnStatusAttribute, value: 'requested' }],
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  }
-
   return newRouter()
     .openapi(start, async (c) => {
       const body = c.req.valid('json');
-      const idemKey = c.req.valid('header')['idempotency-key'];
-      const requestHash = createHash('sha256').update(stringify(body) ?? '').digest('hex');
-      const exchange = body.method === 'exchange' || body.method === 'exchange_without_return';
-      if (exchange && !body.replacements?.length) {
-        throw new ProblemError(422, 'an exchange needs replacements', [{ field: 'replacements', detail: 'required for exchange methods', in: 'body' }]);
-      }
-      if (!exchange && body.replacements?.length) {
-        throw new ProblemError(422, 'replacements are only for exchanges', [{ field: 'replacements', detail: `not allowed for ${body.method}`, in: 'body' }]);
-      }
-      if (body.creditAmount !== undefined && body.method !== 'credit_only') {
-        throw new ProblemError(422, 'creditAmount is only for credit_only', [{ field: 'creditAmount', detail: `not allowed for ${body.method}`, in: 'body' }]);
-      }
-      if (idemKey) {
-        const [seen] = await db
-          .select()
-          .from(idempotencyKeys)
-          .where(and(eq(idempotencyKeys.scope, 'returns'), eq(idempotencyKeys.key, idemKey)));
-        if (seen) {
-          if (seen.requestHash !== requestHash) throw new ProblemError(409, 'this Idempotency-Key was used with a different body', undefined, 'idempotency-conflict');
-          c.header('Idempotent-Replayed', 'true');
-          return c.json(await view(seen.resourceId), 201);
-        }
-      }
-
-      const [order] = await db.select().from(orders).where(eq(orders.id, body.orderId));
-      if (!order) throw new ProblemError(422, `no order ${body.orderId}`, [{ field: 'orderId', detail: 'unknown order', in: 'body' }]);
-      const [customer] = await db.select().from(customers).where(eq(customers.id, order.customerId));
-      const policy = await policyFor(db, customer?.country ?? 'default');
-      const caseId = newCaseId();
-
-      const input = await db.transaction(async (tx) => {
-        // Lock the order's lines so concurrent requests cannot both claim the last unit.
-        const lines = await tx.select().from(orderLines).where(eq(orderLines.orderId, order.id)).for('update');
-        const claimed = await claimedQuantities(tx as never, order.id);
-        const skus = [...new Set(lines.map((l) => l.sku))];
-        const productRows = skus.length ? await tx.select().from(products).where(inArray(products.sku, skus)) : [];
-        const violations = checkReturnRequest({
-          order: { placedAt: order.placedAt.toISOString(), deliveredAt: order.deliveredAt?.toISOString(), lines },
-          products: new Map(productRows.map((p) => [p.sku, p])),
-          // Credit only moves money, not goods: it is limited by what is left to credit, below.
-          claimed: body.method === 'credit_only' ? new Map() : claimed,
-          lines: body.lines,
-          policy,
-          now: new Date(),
-          requiresGoods: GOODS_COME_BACK.has(body.method),
-        });
-        const byId = new Map(lines.map((l) => [l.id, l]));
-        const paidLines = body.lines.flatMap((l) => {
-          const ol = byId.get(l.orderLineId);
-          return ol ? [{ orderLineId: l.orderLineId, sku: ol.sku, quantity: l.quantity, unitPrice: ol.unitPrice, vatRate: ol.vatRate }] : [];
-        });
-        let creditAmount: number | undefined;
-        if (body.method === 'credit_only' && violations.length === 0) {
-          const credited = await creditedAmounts(tx as never, order.id);
-          const creditable = paidLines.reduce((sum, l) => {
-            const ol = byId.get(l.orderLineId)!;
-            return sum + Math.min(l.unitPrice * l.quantity, ol.unitPrice * ol.quantity - (credited.get(l.orderLineId) ?? 0));
-          }, 0);
-          creditAmount = body.creditAmount ?? creditable;
-          if (creditAmount > creditable || creditable <= 0) {
-            violations.push({ field: 'creditAmount', detail: `at most ${Math.max(0, creditable)} can be credited for these lines (paid minus already credited)` });
-          }
-        }
-        let replacements: { sku: string; quantity: number; unitPrice: number }[] = [];
-        if (exchange) {
-          const wanted = body.replacements!;
-          const rows = await tx.select().from(products).where(inArray(products.sku, [...new Set(wanted.map((r) => r.sku))]));
-          replacements = wanted.flatMap((r, i) => {
-            const p = rows.find((x) => x.sku === r.sku);
-            if (!p) violations.push({ field: `replacements[${i}].sku`, detail: `no product ${r.sku}` });
-            else if (p.currency !== order.currency) violations.push({ field: `replacements[${i}].sku`, detail: `priced in ${p.currency}, the order in ${order.currency}` });
-            return p ? [{ sku: r.sku, quantity: r.quantity, unitPrice: p.price }] : [];
-          });
-        }
-        if (violations.length) {
-          throw new ProblemError(422, violations.map((v) => v.detail).join('; '), violations.map((v) => ({ ...v, in: 'body' as const })), 'policy-violation');
-        }
-        await tx.insert(returnCases).values({
-          id: caseId,
-          orderId: order.id,
-          customerId: order.customerId,
-          method: body.method,
-          channel: body.channel,
-          status: 'requested',
-          currency: order.currency,
-          policy,
-          replacements,
-          shipReplacement: body.method === 'exchange' ? (body.shipReplacement ?? 'after_receipt') : null,
-          creditAmount: creditAmount ?? null,
-          priceDifference: exchange ? replacementValue(replacements) - paidValue(paidLines) : null,
-          note: body.note ?? null,
-        });
-        await tx.insert(caseLines).values(
-          body.lines.map((l) => ({
-            caseId,
-            orderId: order.id,
-            orderLineId: l.orderLineId,
-            sku: byId.get(l.orderLineId)!.sku,
-            quantity: l.quantity,
-            reason: l.reason,
-          })),
-        );
-        if (idemKey) {
-          const ok = await tx
-            .insert(idempotencyKeys)
-            .values({ scope: 'returns', key: idemKey, requestHash, resourceId: caseId })
-            .onConflictDoNothing()
-            .returning();
-          if (ok.length === 0) throw new ProblemError(409, 'a request with this Idempotency-Key is in progress; retry', undefined, 'idempotency-conflict');
-        }
-        const caseInput: ReturnCaseInput = {
-          caseId,
-          orderId: order.id,
-          customerId: order.customerId,
-          method: body.method,
-          channel: body.channel,
-          currency: order.currency,
-          policy,
-          lines: body.lines.map((l) => {
-            const ol = byId.get(l.orderLineId)!;
-            return { orderLineId: l.orderLineId, sku: ol.sku, name: ol.name, quantity: l.quantity, reason: l.reason, unitPrice: ol.unitPrice, vatRate: ol.vatRate };
-          }),
-          ...(exchange ? { replacements } : {}),
-          ...(body.method === 'exchange' ? { shipReplacement: body.shipReplacement ?? 'after_receipt' } : {}),
-          ...(creditAmount !== undefined ? { creditAmount } : {}),
-        };
-        return caseInput;
-      });
-
-      try {
-        await startWorkflow(input);
-      } catch (err) {
-        // Never started: take the case back so it claims nothing, and say so.
-        await db.transaction(async (tx) => {
-          await tx.delete(idempotencyKeys).where(eq(idempotencyKeys.resourceId, caseId));
-          await tx.delete(caseLines).where(eq(caseLines.caseId, caseId));
-          await tx.delete(returnCases).where(eq(returnCases.id, caseId));
-        });
-        throw new ProblemError(503, `could not start the case workflow: ${(err as Error).message}`);
+      const idempotencyKey = c.req.valid('header')['idempotency-key'];
+      const { caseId, replayed } = await createCase(deps, body, { idempotencyKey });
+      if (replayed) {
+        c.header('Idempotent-Replayed', 'true');
+        return c.json(await view(caseId), 201);
       }
       return c.json(await settled(caseId, (v) => v.status !== 'requested'), 201);
     })
@@ -414,6 +258,25 @@ export function returnRoutes(deps: ApiDeps) {
         throw toProblem(err);
       }
       return c.json(await view(id), 201);
+    })
+    .openapi(resendLabelRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      const key = c.req.valid('header')['idempotency-key'];
+      const current = await view(id);
+      if (!current.label) throw new ProblemError(409, `case ${id} has no return label (${current.method})`, undefined, 'wrong-state');
+      if (current.waitingFor !== 'parcel' && current.waitingFor !== 'receipt') {
+        throw new ProblemError(409, `case is ${current.status}; its label is no longer needed`, undefined, 'wrong-state');
+      }
+      try {
+        // The same key is the same update: Temporal runs it once per workflow run.
+        await temporal.workflow.getHandle(caseWorkflowId(id)).executeUpdate(resendLabel, {
+          args: [{ requestedBy: c.get('principal').name }],
+          ...(key ? { updateId: `resendLabel:${key}` } : {}),
+        });
+      } catch (err) {
+        throw toProblem(err);
+      }
+      return c.json(await view(id), 202);
     })
     .openapi(approval, async (c) => {
       const { id } = c.req.valid('param');

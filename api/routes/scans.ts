@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { loadCaseView } from '../../db/case-view.js';
-import { caseParcels, parcelScans, returnCases } from '../../db/schema.js';
+import { caseParcels, parcelScans, preIssuedLabels, returnCases } from '../../db/schema.js';
 import { caseWorkflowId, parcelReceived } from '../../workflows/messages.js';
 import { requireRole } from '../auth.js';
+import { createCase, everythingReturnable, LabelAlreadyClaimed } from '../case-creation.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { CaseViewSchema, jsonBody, jsonResponse, problemResponse } from '../schemas.js';
@@ -23,13 +24,18 @@ const scan = createRoute({
   path: '/v1/scans',
   tags: ['Warehouse'],
   summary: 'A parcel is at the dock: the matching case moves to received',
+  description:
+    'A parcel with a label pre-issued for an order (`POST /v1/orders/{id}/return-label`) and no case yet opens one ' +
+    '(channel `mail`, method `return_to_stock`, everything still returnable on the order) under the same policy as ' +
+    '`POST /v1/returns`; a policy violation is a 422. Scanning it again finds that case.',
   security: bearer,
   middleware: [requireRole('warehouse')] as const,
   request: { body: jsonBody(ScanBody) },
   responses: {
     200: jsonResponse(CaseViewSchema, 'the case; a repeated scan changes nothing'),
-    404: problemResponse('no case has this tracking number'),
-    422: problemResponse('invalid body'),
+    404: problemResponse('no case and no pre-issued label has this tracking number'),
+    422: problemResponse('invalid body, or a pre-issued label whose order allows no return (nothing left, window passed)'),
+    503: problemResponse('Temporal unavailable; no case was opened'),
   },
 });
 
@@ -52,11 +58,38 @@ export function trackingNumberFromBarcode(barcode: string): string {
   return token.toUpperCase();
 }
 
-export function scanRoutes({ db, temporal, settleWaitMs = 3000 }: ApiDeps) {
+/**
+ * A label pre-issued for an order that has no case yet: opens one (channel mail, everything still
+ * returnable) with that label. The label is claimed in the creating transaction, so a second or
+ * concurrent scan finds the first scan's case instead of opening another.
+ */
+async function caseForPreIssuedLabel(deps: ApiDeps, trackingNumber: string) {
+  const { db } = deps;
+  const [label] = await db.select().from(preIssuedLabels).where(eq(preIssuedLabels.trackingNumber, trackingNumber));
+  if (!label) return undefined;
+  let caseId = label.caseId;
+  if (!caseId) {
+    try {
+      ({ caseId } = await createCase(
+        deps,
+        { orderId: label.orderId, method: 'return_to_stock', channel: 'mail', lines: everythingReturnable('returned by mail') },
+        { trackingNumber },
+      ));
+    } catch (err) {
+      if (!(err instanceof LabelAlreadyClaimed)) throw err;
+      caseId = err.caseId;
+    }
+  }
+  const [row] = await db.select().from(returnCases).where(eq(returnCases.id, caseId));
+  return row;
+}
+
+export function scanRoutes(deps: ApiDeps) {
+  const { db, temporal, settleWaitMs = 3000 } = deps;
   return newRouter().openapi(scan, async (c) => {
     const body = c.req.valid('json');
     const trackingNumber = body.trackingNumber?.trim().toUpperCase() ?? trackingNumberFromBarcode(body.barcode!);
-    const row = await caseByTrackingNumber(db, trackingNumber);
+    const row = (await caseByTrackingNumber(db, trackingNumber)) ?? (await caseForPreIssuedLabel(deps, trackingNumber));
     if (!row) throw new ProblemError(404, `no case has tracking number ${trackingNumber}`);
     const by = c.get('principal').name;
     await db.insert(parcelScans).values({ caseId: row.id, trackingNumber, scannedBy: by, location: body.location ?? null });

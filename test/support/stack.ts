@@ -108,6 +108,8 @@ export async function startStack(
           mail: createMailSender({ mailDir }),
           publicUrl: 'http://returns.test',
           afterEffect: opts.afterEffect,
+          temporal: env.client,
+          taskQueue,
           ...overrides,
         },
       });

@@ -1,0 +1,291 @@
+/**
+ * Opening a case, whatever the channel: the policy check under row locks, the case and its lines
+ * in one transaction, then the case's workflow. Used by `POST /v1/returns` and by a dock scan of a
+ * pre-issued label (`POST /v1/scans`), so every channel applies the same rules.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { stringify } from 'safe-stable-stringify';
+import type { Channel, ReturnMethod } from '../domain/case-status.js';
+import { replacementValue } from '../domain/exchange.js';
+import { checkReturnRequest, type Policy, type RequestedLine } from '../domain/policy.js';
+import { paidValue } from '../domain/settlement.js';
+import { claimedQuantities, creditedAmounts } from '../db/claims.js';
+import type { Db } from '../db/client.js';
+import { caseLines, customers, idempotencyKeys, orderLines, orders, preIssuedLabels, products, returnCases } from '../db/schema.js';
+import { caseWorkflowId, ReturnStatusAttribute, type ReturnCaseInput } from '../workflows/messages.js';
+import type { returnCase } from '../workflows/return-case.js';
+import { policyFor } from './policy-lookup.js';
+import { ProblemError } from './problem.js';
+
+export interface CaseCreationDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+}
+
+type OrderLineRow = typeof orderLines.$inferSelect;
+type ProductRow = typeof products.$inferSelect;
+
+export interface RequestedCaseLine extends RequestedLine {
+  reason: string;
+}
+
+/** What is known inside the locked transaction, for lines chosen by what is still returnable. */
+export interface LineContext {
+  orderLines: OrderLineRow[];
+  /** Quantity per order line that other open or completed cases already claim. */
+  claimed: ReadonlyMap<string, number>;
+  products: ReadonlyMap<string, ProductRow>;
+  policy: Policy;
+}
+
+export interface CreateCaseInput {
+  orderId: string;
+  method: ReturnMethod;
+  channel: Channel;
+  /** The lines, or a choice made under the order's row locks (e.g. everything still returnable). */
+  lines: RequestedCaseLine[] | ((ctx: LineContext) => RequestedCaseLine[]);
+  replacements?: { sku: string; quantity: number }[];
+  shipReplacement?: 'immediately' | 'after_receipt';
+  creditAmount?: number;
+  note?: string;
+}
+
+export interface CreateCaseOptions {
+  /** `Idempotency-Key` of the request: a retry with the same key and body answers the same case. */
+  idempotencyKey?: string;
+  /** What the key is bound to (default: a hash of `input`). */
+  requestHash?: string;
+  /**
+   * A pre-issued label (pre_issued_labels) the case takes as its own label. It is claimed in the
+   * creating transaction; when another case already has it, `LabelAlreadyClaimed` is thrown.
+   */
+  trackingNumber?: string;
+}
+
+export interface CreatedCase {
+  caseId: string;
+  /** True when an earlier request with the same Idempotency-Key created the case. */
+  replayed: boolean;
+}
+
+/** The pre-issued label already belongs to a case (a second scan, or a concurrent one). */
+export class LabelAlreadyClaimed extends Error {
+  constructor(
+    readonly trackingNumber: string,
+    readonly caseId: string,
+  ) {
+    super(`label ${trackingNumber} already belongs to case ${caseId}`);
+  }
+}
+
+/** Methods whose returned goods come back (label, parcel, inspection). */
+export const GOODS_COME_BACK: ReadonlySet<ReturnMethod> = new Set(['return_to_stock', 'exchange']);
+
+/** Crockford base32, no look-alike letters: readable on the phone. */
+export function newCaseId(): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  return `RET-${[...randomBytes(10)].map((b) => alphabet[b % 32]).join('')}`;
+}
+
+export const requestHashOf = (body: unknown): string => createHash('sha256').update(stringify(body) ?? '').digest('hex');
+
+async function startWorkflow({ temporal, taskQueue }: CaseCreationDeps, input: ReturnCaseInput): Promise<void> {
+  try {
+    await temporal.workflow.start<typeof returnCase>('returnCase', {
+      workflowId: caseWorkflowId(input.caseId),
+      taskQueue,
+      args: [input],
+      typedSearchAttributes: [{ key: ReturnStatusAttribute, value: 'requested' }],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
+/**
+ * Checks the request against the policy, records the case and starts its workflow. Throws a
+ * ProblemError: 422 for an invalid request or a policy violation, 409 for an Idempotency-Key
+ * conflict, 503 when the workflow could not be started (nothing is left behind then).
+ */
+export async function createCase(deps: CaseCreationDeps, body: CreateCaseInput, opts: CreateCaseOptions = {}): Promise<CreatedCase> {
+  const { db } = deps;
+  const idemKey = opts.idempotencyKey;
+  const requestHash = opts.requestHash ?? requestHashOf(body);
+  const exchange = body.method === 'exchange' || body.method === 'exchange_without_return';
+  if (exchange && !body.replacements?.length) {
+    throw new ProblemError(422, 'an exchange needs replacements', [{ field: 'replacements', detail: 'required for exchange methods', in: 'body' }]);
+  }
+  if (!exchange && body.replacements?.length) {
+    throw new ProblemError(422, 'replacements are only for exchanges', [{ field: 'replacements', detail: `not allowed for ${body.method}`, in: 'body' }]);
+  }
+  if (body.creditAmount !== undefined && body.method !== 'credit_only') {
+    throw new ProblemError(422, 'creditAmount is only for credit_only', [{ field: 'creditAmount', detail: `not allowed for ${body.method}`, in: 'body' }]);
+  }
+  if (idemKey) {
+    const [seen] = await db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.scope, 'returns'), eq(idempotencyKeys.key, idemKey)));
+    if (seen) {
+      if (seen.requestHash !== requestHash) throw new ProblemError(409, 'this Idempotency-Key was used with a different body', undefined, 'idempotency-conflict');
+      return { caseId: seen.resourceId, replayed: true };
+    }
+  }
+
+  const [order] = await db.select().from(orders).where(eq(orders.id, body.orderId));
+  if (!order) throw new ProblemError(422, `no order ${body.orderId}`, [{ field: 'orderId', detail: 'unknown order', in: 'body' }]);
+  const [customer] = await db.select().from(customers).where(eq(customers.id, order.customerId));
+  const policy = await policyFor(db, customer?.country ?? 'default');
+  const caseId = newCaseId();
+
+  const input = await db.transaction(async (tx) => {
+    // A pre-issued label goes to one case only: claimed first, so a concurrent scan waits here.
+    let label: { carrier: string; trackingNumber: string; url: string } | undefined;
+    if (opts.trackingNumber) {
+      const claimed = await tx
+        .update(preIssuedLabels)
+        .set({ caseId })
+        .where(and(eq(preIssuedLabels.trackingNumber, opts.trackingNumber), isNull(preIssuedLabels.caseId)))
+        .returning();
+      const row = claimed[0];
+      if (!row) {
+        const [other] = await tx.select().from(preIssuedLabels).where(eq(preIssuedLabels.trackingNumber, opts.trackingNumber));
+        if (other?.caseId) throw new LabelAlreadyClaimed(opts.trackingNumber, other.caseId);
+        throw new ProblemError(404, `no pre-issued label ${opts.trackingNumber}`);
+      }
+      if (row.orderId !== order.id) throw new ProblemError(422, `label ${row.trackingNumber} belongs to order ${row.orderId}`);
+      label = { carrier: row.carrier, trackingNumber: row.trackingNumber, url: row.labelUrl };
+    }
+
+    // Lock the order's lines so concurrent requests cannot both claim the last unit.
+    const lines = await tx.select().from(orderLines).where(eq(orderLines.orderId, order.id)).for('update');
+    const claimed = await claimedQuantities(tx as never, order.id);
+    const skus = [...new Set(lines.map((l) => l.sku))];
+    const productRows = skus.length ? await tx.select().from(products).where(inArray(products.sku, skus)) : [];
+    const productMap = new Map(productRows.map((p) => [p.sku, p]));
+    const requested = typeof body.lines === 'function' ? body.lines({ orderLines: lines, claimed, products: productMap, policy }) : body.lines;
+    const violations = checkReturnRequest({
+      order: { placedAt: order.placedAt.toISOString(), deliveredAt: order.deliveredAt?.toISOString(), lines },
+      products: productMap,
+      // Credit only moves money, not goods: it is limited by what is left to credit, below.
+      claimed: body.method === 'credit_only' ? new Map() : claimed,
+      lines: requested,
+      policy,
+      now: new Date(),
+      requiresGoods: GOODS_COME_BACK.has(body.method),
+    });
+    if (requested.length === 0) violations.push({ field: 'lines', detail: `nothing is left to return on order ${order.id}` });
+    const byId = new Map(lines.map((l) => [l.id, l]));
+    const paidLines = requested.flatMap((l) => {
+      const ol = byId.get(l.orderLineId);
+      return ol ? [{ orderLineId: l.orderLineId, sku: ol.sku, quantity: l.quantity, unitPrice: ol.unitPrice, vatRate: ol.vatRate }] : [];
+    });
+    let creditAmount: number | undefined;
+    if (body.method === 'credit_only' && violations.length === 0) {
+      const credited = await creditedAmounts(tx as never, order.id);
+      const creditable = paidLines.reduce((sum, l) => {
+        const ol = byId.get(l.orderLineId)!;
+        return sum + Math.min(l.unitPrice * l.quantity, ol.unitPrice * ol.quantity - (credited.get(l.orderLineId) ?? 0));
+      }, 0);
+      creditAmount = body.creditAmount ?? creditable;
+      if (creditAmount > creditable || creditable <= 0) {
+        violations.push({ field: 'creditAmount', detail: `at most ${Math.max(0, creditable)} can be credited for these lines (paid minus already credited)` });
+      }
+    }
+    let replacements: { sku: string; quantity: number; unitPrice: number }[] = [];
+    if (exchange) {
+      const wanted = body.replacements!;
+      const rows = await tx.select().from(products).where(inArray(products.sku, [...new Set(wanted.map((r) => r.sku))]));
+      replacements = wanted.flatMap((r, i) => {
+        const p = rows.find((x) => x.sku === r.sku);
+        if (!p) violations.push({ field: `replacements[${i}].sku`, detail: `no product ${r.sku}` });
+        else if (p.currency !== order.currency) violations.push({ field: `replacements[${i}].sku`, detail: `priced in ${p.currency}, the order in ${order.currency}` });
+        return p ? [{ sku: r.sku, quantity: r.quantity, unitPrice: p.price }] : [];
+      });
+    }
+    if (violations.length) {
+      throw new ProblemError(422, violations.map((v) => v.detail).join('; '), violations.map((v) => ({ ...v, in: 'body' as const })), 'policy-violation');
+    }
+    await tx.insert(returnCases).values({
+      id: caseId,
+      orderId: order.id,
+      customerId: order.customerId,
+      method: body.method,
+      channel: body.channel,
+      status: 'requested',
+      currency: order.currency,
+      policy,
+      replacements,
+      shipReplacement: body.method === 'exchange' ? (body.shipReplacement ?? 'after_receipt') : null,
+      creditAmount: creditAmount ?? null,
+      priceDifference: exchange ? replacementValue(replacements) - paidValue(paidLines) : null,
+      note: body.note ?? null,
+      // With a label already set, the workflow's issueReturnLabel keeps it and answers it.
+      ...(label ? { labelCarrier: label.carrier, trackingNumber: label.trackingNumber, labelUrl: label.url } : {}),
+    });
+    await tx.insert(caseLines).values(
+      requested.map((l) => ({
+        caseId,
+        orderId: order.id,
+        orderLineId: l.orderLineId,
+        sku: byId.get(l.orderLineId)!.sku,
+        quantity: l.quantity,
+        reason: l.reason,
+      })),
+    );
+    if (idemKey) {
+      const ok = await tx
+        .insert(idempotencyKeys)
+        .values({ scope: 'returns', key: idemKey, requestHash, resourceId: caseId })
+        .onConflictDoNothing()
+        .returning();
+      if (ok.length === 0) throw new ProblemError(409, 'a request with this Idempotency-Key is in progress; retry', undefined, 'idempotency-conflict');
+    }
+    const caseInput: ReturnCaseInput = {
+      caseId,
+      orderId: order.id,
+      customerId: order.customerId,
+      method: body.method,
+      channel: body.channel,
+      currency: order.currency,
+      policy,
+      lines: requested.map((l) => {
+        const ol = byId.get(l.orderLineId)!;
+        return { orderLineId: l.orderLineId, sku: ol.sku, name: ol.name, quantity: l.quantity, reason: l.reason, unitPrice: ol.unitPrice, vatRate: ol.vatRate };
+      }),
+      ...(exchange ? { replacements } : {}),
+      ...(body.method === 'exchange' ? { shipReplacement: body.shipReplacement ?? 'after_receipt' } : {}),
+      ...(creditAmount !== undefined ? { creditAmount } : {}),
+    };
+    return caseInput;
+  });
+
+  try {
+    await startWorkflow(deps, input);
+  } catch (err) {
+    // Never started: take the case back so it claims nothing (nor its label), and say so.
+    await db.transaction(async (tx) => {
+      await tx.delete(idempotencyKeys).where(eq(idempotencyKeys.resourceId, caseId));
+      await tx.update(preIssuedLabels).set({ caseId: null }).where(eq(preIssuedLabels.caseId, caseId));
+      await tx.delete(caseLines).where(eq(caseLines.caseId, caseId));
+      await tx.delete(returnCases).where(eq(returnCases.id, caseId));
+    });
+    throw new ProblemError(503, `could not start the case workflow: ${(err as Error).message}`);
+  }
+  return { caseId, replayed: false };
+}
+
+/** Everything of the order that can still come back: bought minus claimed, returnable products only. */
+export function everythingReturnable(reason: string) {
+  return ({ orderLines: lines, claimed, products: byS, policy }: LineContext): RequestedCaseLine[] =>
+    lines.flatMap((l) => {
+      const p = byS.get(l.sku);
+      if (p && (!p.returnable || policy.nonReturnableCategories.includes(p.category))) return [];
+      const left = l.quantity - (claimed.get(l.id) ?? 0);
+      return left > 0 ? [{ orderLineId: l.id, quantity: left, reason }] : [];
+    });
+}
