@@ -3,7 +3,7 @@
  * label pre-issued for an order before any case exists.
  */
 import { and, eq } from 'drizzle-orm';
-import { loadCaseView } from '../db/case-view.js';
+import { loadCaseView, type CaseView } from '../db/case-view.js';
 import type { Db } from '../db/client.js';
 import { loadCustomsDeclaration } from '../db/customs.js';
 import { customers, orderLines, orders, preIssuedLabels } from '../db/schema.js';
@@ -20,8 +20,12 @@ async function senderOf(db: Db, customerId: string): Promise<Address> {
 }
 
 /** A case's label for parcel `parcelNo` (1: the case's own label); undefined when it has none. */
-export async function renderCaseLabel(db: Db, caseId: string, opts: { parcelNo?: number; warehouse?: Address } = {}): Promise<RenderedLabel | undefined> {
-  const view = await loadCaseView(db, caseId);
+export async function renderCaseLabel(
+  db: Db,
+  caseOrId: string | CaseView,
+  opts: { parcelNo?: number; warehouse?: Address } = {},
+): Promise<RenderedLabel | undefined> {
+  const view = typeof caseOrId === 'string' ? await loadCaseView(db, caseOrId) : caseOrId;
   if (!view?.label) return undefined;
   const parcel = view.parcels.find((p) => p.parcelNo === (opts.parcelNo ?? 1));
   if (!parcel) return undefined;

@@ -1,9 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import { loadCaseView } from '../../db/case-view.js';
-import { loadCustomsDeclaration } from '../../db/customs.js';
-import { customers } from '../../db/schema.js';
-import { DEFAULT_WAREHOUSE, renderReturnLabel, type Address } from '../../documents/label-pdf.js';
+import { renderCaseLabel } from '../../documents/label-data.js';
+import type { Address } from '../../documents/label-pdf.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
@@ -44,21 +42,7 @@ export function labelRoutes(deps: ApiDeps & { warehouse?: Address }) {
     const parcel = view.parcels.find((p) => p.parcelNo === parcelNo);
     if (!parcel) throw new ProblemError(404, `case ${id} has no parcel ${parcelNo}`);
 
-    const [customer] = await db.select().from(customers).where(eq(customers.id, view.customerId));
-    const receiver = deps.warehouse ?? DEFAULT_WAREHOUSE;
-    // The same declaration GET /v1/returns/:id/customs answers with: page 2 when there is one.
-    const customs = (await loadCustomsDeclaration(db, view, receiver.country)) ?? undefined;
-    const pdf = await renderReturnLabel({
-      caseId: view.id,
-      orderId: view.orderId,
-      carrier: parcel.carrier,
-      trackingNumber: parcel.trackingNumber,
-      parcelNo: parcel.parcelNo,
-      parcelCount: view.parcels.length,
-      sender: { name: customer?.name ?? view.customerId, lines: [], country: customer?.country ?? '' },
-      receiver,
-      customs,
-    });
+    const { pdf } = (await renderCaseLabel(db, view, { parcelNo, warehouse: deps.warehouse }))!;
     // Copied: Hono's body type wants an ArrayBuffer-backed array; pdf-lib is typed as ArrayBufferLike.
     return c.body(new Uint8Array(pdf), 200, {
       'content-type': 'application/pdf',
