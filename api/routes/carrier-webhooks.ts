@@ -4,190 +4,29 @@
  * answering, then signalled to the case's workflow. A redelivered event hits the inbox key and has
  * no second effect; the workflow ignores reports that would move a case backwards.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
-import type { Context } from 'hono';
+import { carrierAdapter, GenericTrackingEvent, InvalidCarrierEvent, type CarrierAdapter, type TrackingEvent } from '../../carriers/index.js';
 import { carrierEvents, caseParcels, returnCases } from '../../db/schema.js';
-import { CARRIERS, isCarrier, mapCarrierStatus, type Carrier, type MappedStatus } from '../../domain/carrier-status.js';
+import { CARRIERS, type Carrier, type MappedStatus } from '../../domain/carrier-status.js';
 import { caseWorkflowId, parcelInTransit, parcelReceived } from '../../workflows/messages.js';
 import { ProblemError } from '../problem.js';
 import { newRouter, type ApiDeps } from '../router.js';
 import { jsonBody, jsonResponse, problemResponse } from '../schemas.js';
 import { toProblem } from '../temporal-errors.js';
 
-/** Signed timestamps (Standard Webhooks header, AfterShip `ts`) older or newer than this are refused. */
-export const TIMESTAMP_TOLERANCE_MS = 5 * 60_000;
+// The per-carrier code (signatures, payloads, status tables) lives in carriers/, one adapter each.
+export { TIMESTAMP_TOLERANCE_MS, verifyAfterShip, verifyEasyPost, verifyStandardWebhook, GenericTrackingEvent } from '../../carriers/index.js';
 
-// ---------------------------------------------------------------------------------------------
-// Signatures
-
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
-
-/** Constant-time comparison of a computed MAC with the one sent (any encoding, decoded to bytes). */
-function sameMac(expected: Buffer, given: Buffer): boolean {
-  return given.length === expected.length && timingSafeEqual(expected, given);
-}
-
-const isHex = (s: string) => /^[0-9a-fA-F]*$/.test(s) && s.length % 2 === 0;
-const isBase64 = (s: string) => /^[A-Za-z0-9+/]*={0,2}$/.test(s);
-
-export function verifyEasyPost(secret: string, raw: string, header: string | undefined): boolean {
-  const match = /^hmac-sha256-hex=(.+)$/i.exec(header?.trim() ?? '');
-  if (!match || !isHex(match[1]!)) return false;
-  return sameMac(hmac(secret, raw), Buffer.from(match[1]!, 'hex'));
-}
-
-export function verifyAfterShip(secret: string, raw: string, header: string | undefined): boolean {
-  const sig = header?.trim() ?? '';
-  if (!sig || !isBase64(sig)) return false;
-  return sameMac(hmac(secret, raw), Buffer.from(sig, 'base64'));
-}
-
-/** Standard Webhooks: `v1,<base64 HMAC-SHA256("id.timestamp.body")>`, possibly several, space-separated. */
-export function verifyStandardWebhook(
-  secret: string,
-  raw: string,
-  headers: { id?: string; timestamp?: string; signature?: string },
-  now = Date.now(),
-): 'ok' | 'bad_signature' | 'bad_timestamp' {
-  const { id, timestamp, signature } = headers;
-  if (!id || !timestamp || !signature) return 'bad_signature';
-  const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
-  const expected = hmac(key, `${id}.${timestamp}.${raw}`);
-  const matches = signature
-    .split(' ')
-    .filter(Boolean)
-    .some((part) => {
-      const [version, sig] = part.split(',', 2);
-      return version === 'v1' && sig !== undefined && isBase64(sig) && sameMac(expected, Buffer.from(sig, 'base64'));
-    });
-  if (!matches) return 'bad_signature';
-  if (!/^\d+$/.test(timestamp) || Math.abs(now - Number(timestamp) * 1000) > TIMESTAMP_TOLERANCE_MS) return 'bad_timestamp';
-  return 'ok';
-}
-
-// ---------------------------------------------------------------------------------------------
-// Payloads
-
-const EasyPostEvent = z.object({
-  id: z.string().min(1),
-  description: z.string(),
-  result: z
-    .object({
-      tracking_code: z.string().min(1),
-      status: z.string().min(1),
-      updated_at: z.string().nullish(),
-      tracking_details: z
-        .array(
-          z
-            .object({
-              datetime: z.string().nullish(),
-              status: z.string().nullish(),
-              tracking_location: z.object({ city: z.string().nullish(), country: z.string().nullish() }).passthrough().nullish(),
-            })
-            .passthrough(),
-        )
-        .nullish(),
-    })
-    .passthrough(),
-});
-
-const AfterShipEvent = z.object({
-  event: z.string(),
-  event_id: z.string().min(1),
-  ts: z.number().int(),
-  msg: z
-    .object({
-      tracking_number: z.string().min(1),
-      slug: z.string().nullish(),
-      tag: z.string().min(1),
-      subtag: z.string().nullish(),
-      checkpoints: z
-        .array(z.object({ checkpoint_time: z.string().nullish(), location: z.string().nullish(), city: z.string().nullish() }).passthrough())
-        .nullish(),
-    })
-    .passthrough(),
-});
-
-export const GenericTrackingEvent = z
-  .object({
-    type: z.literal('tracking.updated'),
-    data: z.object({
-      trackingNumber: z.string().min(1).max(100).openapi({ example: 'LR000000000042' }),
-      status: z.enum(['in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned_to_sender']),
-      occurredAt: z.iso.datetime({ offset: true }).openapi({ example: '2026-11-02T08:15:00Z' }),
-      location: z.string().max(200).optional().openapi({ example: 'Oslo terminal' }),
-    }),
-  })
-  .openapi('GenericTrackingEvent');
-
-/** One carrier event in our terms; `null` when the event is not a tracking update (acknowledged, not stored). */
-interface TrackingEvent {
-  eventId: string;
-  trackingNumber: string;
-  status: string;
-  occurredAt: Date | null;
-  location?: string;
-}
-
-const validDate = (s: string | null | undefined): Date | null => {
-  if (!s) return null;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? null : d;
-};
-
-function badBody(error: z.ZodError): ProblemError {
-  const errors = error.issues.map((i) => ({ field: i.path.join('.') || '(body)', detail: i.message, in: 'body' as const }));
-  return new ProblemError(422, `invalid body: ${errors.map((e) => e.field).join(', ')}`, errors, 'validation');
-}
-
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (!result.success) throw badBody(result.error);
-  return result.data;
-}
-
-function normalise(carrier: Carrier, body: unknown, webhookId: string | undefined): TrackingEvent | null {
-  switch (carrier) {
-    case 'easypost': {
-      const e = parse(EasyPostEvent, body);
-      if (!e.description.startsWith('tracker.')) return null;
-      const last = e.result.tracking_details?.at(-1);
-      const loc = last?.tracking_location;
-      return {
-        eventId: e.id,
-        trackingNumber: e.result.tracking_code,
-        status: e.result.status,
-        occurredAt: validDate(last?.datetime) ?? validDate(e.result.updated_at),
-        location: [loc?.city, loc?.country].filter(Boolean).join(', ') || undefined,
-      };
-    }
-    case 'aftership': {
-      const e = parse(AfterShipEvent, body);
-      if (e.event !== 'tracking_update') return null;
-      const last = e.msg.checkpoints?.at(-1);
-      return {
-        eventId: e.event_id,
-        trackingNumber: e.msg.tracking_number,
-        status: e.msg.tag,
-        occurredAt: validDate(last?.checkpoint_time) ?? new Date(e.ts * 1000),
-        location: last?.location ?? last?.city ?? undefined,
-      };
-    }
-    case 'generic': {
-      const type = (body as { type?: unknown } | null)?.type;
-      if (typeof type === 'string' && type !== 'tracking.updated') return null;
-      const e = parse(GenericTrackingEvent, body);
-      return {
-        eventId: webhookId!,
-        trackingNumber: e.data.trackingNumber,
-        status: e.data.status,
-        occurredAt: validDate(e.data.occurredAt),
-        location: e.data.location,
-      };
-    }
+/** Parses with the adapter; a signed body that is not a valid event is a 422 problem. */
+function parseEvent(adapter: CarrierAdapter, body: unknown, headers: (name: string) => string | undefined): TrackingEvent | null {
+  try {
+    return adapter.parse(body, headers);
+  } catch (err) {
+    if (!(err instanceof InvalidCarrierEvent)) throw err;
+    const errors = err.issues.map((i) => ({ ...i, in: 'body' as const }));
+    throw new ProblemError(422, err.message, errors, 'validation');
   }
 }
 
@@ -282,42 +121,24 @@ function secretFor(deps: ApiDeps, carrier: Carrier): string | undefined {
   return value?.trim() || undefined;
 }
 
-function verify(carrier: Carrier, secret: string, raw: string, c: Context): void {
-  const unauthorized = (detail: string) => new ProblemError(401, detail, undefined, 'invalid-signature');
-  switch (carrier) {
-    case 'easypost':
-      if (!verifyEasyPost(secret, raw, c.req.header('x-hmac-signature'))) throw unauthorized('missing or invalid X-Hmac-Signature');
-      return;
-    case 'aftership':
-      if (!verifyAfterShip(secret, raw, c.req.header('aftership-hmac-sha256'))) throw unauthorized('missing or invalid aftership-hmac-sha256 signature');
-      return;
-    case 'generic': {
-      const result = verifyStandardWebhook(secret, raw, {
-        id: c.req.header('webhook-id'),
-        timestamp: c.req.header('webhook-timestamp'),
-        signature: c.req.header('webhook-signature'),
-      });
-      if (result === 'bad_signature') throw unauthorized('missing or invalid webhook-signature (Standard Webhooks)');
-      if (result === 'bad_timestamp') throw unauthorized('webhook-timestamp is more than 5 minutes off');
-      return;
-    }
-  }
-}
-
 export function carrierWebhookRoutes(deps: ApiDeps) {
   const { db, temporal } = deps;
   const router = newRouter();
   for (const route of docs) router.openAPIRegistry.registerPath(route);
 
   router.post('/v1/webhooks/carriers/:carrier', async (c) => {
-    const carrier = c.req.param('carrier');
-    if (!isCarrier(carrier)) throw new ProblemError(404, `no webhook for carrier ${carrier}; known: ${CARRIERS.join(', ')}`);
+    const name = c.req.param('carrier');
+    const adapter = carrierAdapter(name);
+    if (!adapter) throw new ProblemError(404, `no webhook for carrier ${name}; known: ${CARRIERS.join(', ')}`);
+    const carrier = adapter.name as Carrier;
     const secret = secretFor(deps, carrier);
     if (!secret) throw new ProblemError(503, `carrier webhooks for ${carrier} are not configured (set CARRIER_WEBHOOK_SECRET_${carrier.toUpperCase()})`);
+    const headers = (h: string) => c.req.header(h);
 
     // The signature is over the exact bytes: verify before parsing anything.
     const raw = await c.req.text();
-    verify(carrier, secret, raw, c);
+    const refused = adapter.verify(secret, raw, headers, new Date());
+    if (refused) throw new ProblemError(401, refused.detail, undefined, refused.kind);
 
     let body: unknown;
     try {
@@ -325,19 +146,17 @@ export function carrierWebhookRoutes(deps: ApiDeps) {
     } catch {
       throw new ProblemError(400, 'the body is not JSON', [{ field: '(body)', detail: 'not JSON', in: 'body' }]);
     }
-    if (carrier === 'aftership') {
-      const ts = (body as { ts?: unknown } | null)?.ts;
-      if (typeof ts !== 'number' || Math.abs(Date.now() - ts * 1000) > TIMESTAMP_TOLERANCE_MS) {
-        throw new ProblemError(401, 'the event ts is missing or more than 5 minutes off', [{ field: 'ts', detail: 'stale or missing', in: 'body' }], 'stale-event');
-      }
+    const stale = adapter.checkFreshness?.(body, new Date());
+    if (stale) {
+      throw new ProblemError(401, stale.detail, stale.field ? [{ field: stale.field, detail: 'stale or missing', in: 'body' }] : undefined, stale.kind);
     }
 
-    const event = normalise(carrier, body, c.req.header('webhook-id'));
+    const event = parseEvent(adapter, body, headers);
     if (!event) {
       return c.json({ carrier, eventId: c.req.header('webhook-id') ?? String((body as Record<string, unknown>).id ?? (body as Record<string, unknown>).event_id ?? ''), trackingNumber: null, status: null, mapped: null, caseId: null, applied: false, duplicate: false, stored: false }, 202);
     }
     const trackingNumber = event.trackingNumber.trim().toUpperCase();
-    const mapped: MappedStatus = mapCarrierStatus(carrier, event.status);
+    const mapped: MappedStatus = adapter.mapStatus(event.status);
     const found = await caseByTrackingNumber(db, trackingNumber);
 
     // The inbox first: stored before we answer, once per (carrier, event id).

@@ -1,0 +1,151 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { carrierAdapter } from '../../carriers/index.js';
+import { fetchTracking, mapPostNordStatus, PostNordError, POSTNORD_STATUSES } from '../../carriers/postnord.js';
+
+// A local stand-in for PostNord's track-and-trace API, on loopback only.
+const API_KEY = 'test-key-123';
+const requests: URL[] = [];
+let handler: (url: URL, res: ServerResponse) => void = () => {};
+let server: Server;
+let baseUrl: string;
+
+beforeAll(async () => {
+  server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    requests.push(url);
+    handler(url, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+const event = (eventTime: string, status: string, eventCode: string, displayName?: string) => ({
+  eventTime,
+  eventCode,
+  eventDescription: `${status} (${eventCode})`,
+  status,
+  location: displayName ? { displayName, city: 'x', countryCode: 'SE' } : { city: 'Malmö', countryCode: 'SE' },
+});
+
+describe('PostNord track-and-trace polling', () => {
+  it('GETs the v5 findByIdentifier endpoint and returns the events oldest first with the mapped state', async () => {
+    handler = (url, res) =>
+      json(res, 200, {
+        TrackingInformationResponse: {
+          shipments: [
+            {
+              shipmentId: url.searchParams.get('id'),
+              items: [
+                {
+                  // Out of order on purpose.
+                  events: [
+                    event('2026-11-03T09:30:00', 'EN_ROUTE', 'ARRIVED_AT_TERMINAL', 'Terminal Jönköping'),
+                    event('2026-11-02T08:15:00', 'INFORMED', 'EDI_RECEIVED'),
+                    event('2026-11-02T17:00:00', 'EN_ROUTE', 'ITEM_RECEIVED', 'Service point Malmö C'),
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      });
+    const t = await fetchTracking(`${baseUrl}/`, API_KEY, '00370712345678901234');
+    const url = requests.at(-1)!;
+    expect(url.pathname).toBe('/rest/shipment/v5/trackandtrace/findByIdentifier.json');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ id: '00370712345678901234', locale: 'en', apikey: API_KEY });
+
+    expect(t.events.map((e) => e.eventCode)).toEqual(['EDI_RECEIVED', 'ITEM_RECEIVED', 'ARRIVED_AT_TERMINAL']);
+    expect(t.events.map((e) => e.mapped)).toEqual(['info', 'in_transit', 'in_transit']);
+    expect(t.events[0]).toMatchObject({ status: 'INFORMED', location: 'Malmö, SE', eventDescription: 'INFORMED (EDI_RECEIVED)' });
+    expect(t.latest).toMatchObject({ eventTime: '2026-11-03T09:30:00', location: 'Terminal Jönköping' });
+    expect(t.state).toBe('in_transit');
+  });
+
+  it('accepts a top-level shipments array; delivered wins over a later informational event', async () => {
+    handler = (_url, res) =>
+      json(res, 200, {
+        shipments: [
+          {
+            items: [
+              { events: [event('2026-11-02T08:00:00Z', 'EN_ROUTE', 'X1'), event('2026-11-04T11:00:00Z', 'DELIVERED', 'X2', 'Warehouse Borås')] },
+              { events: [event('2026-11-05T07:00:00Z', 'OTHER', 'X3')] },
+            ],
+          },
+        ],
+      });
+    const t = await fetchTracking(baseUrl, API_KEY, 'PN1');
+    expect(t.events.map((e) => e.status)).toEqual(['EN_ROUTE', 'DELIVERED', 'OTHER']);
+    expect(t.latest?.status).toBe('OTHER');
+    expect(t.state).toBe('delivered');
+  });
+
+  it('only informed, or nothing at all: info', async () => {
+    handler = (_url, res) => json(res, 200, { TrackingInformationResponse: { shipments: [{ items: [{ events: [event('2026-11-02T08:00:00Z', 'INFORMED', 'EDI_RECEIVED')] }] }] } });
+    expect((await fetchTracking(baseUrl, API_KEY, 'PN2')).state).toBe('info');
+    handler = (_url, res) => json(res, 200, { TrackingInformationResponse: { shipments: [] } });
+    expect(await fetchTracking(baseUrl, API_KEY, 'PN3')).toMatchObject({ events: [], latest: undefined, state: 'info' });
+    handler = (_url, res) => json(res, 404, { message: 'not found' });
+    expect(await fetchTracking(baseUrl, API_KEY, 'PN4')).toMatchObject({ events: [], state: 'info' });
+  });
+
+  it('throws PostNordError on server errors, bodies that are no tracking answer, and timeouts', async () => {
+    handler = (_url, res) => json(res, 500, { error: 'boom' });
+    await expect(fetchTracking(baseUrl, API_KEY, 'PN5')).rejects.toMatchObject({ name: 'PostNordError', httpStatus: 500 });
+    handler = (_url, res) => json(res, 200, { something: 'else' });
+    await expect(fetchTracking(baseUrl, API_KEY, 'PN6')).rejects.toBeInstanceOf(PostNordError);
+    handler = (_url, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{not json');
+    };
+    await expect(fetchTracking(baseUrl, API_KEY, 'PN7')).rejects.toBeInstanceOf(PostNordError);
+    handler = () => {}; // never answers
+    await expect(fetchTracking(baseUrl, API_KEY, 'PN8', { timeoutMs: 200 })).rejects.toThrow(/did not answer within 200 ms/);
+  });
+
+  it('maps every documented PostNord status, falls back to the event code, and defaults to info', () => {
+    const table = Object.fromEntries(POSTNORD_STATUSES.map((s) => [s, mapPostNordStatus(s)]));
+    expect(table).toEqual({
+      CREATED: 'info',
+      INFORMED: 'info',
+      EN_ROUTE: 'in_transit',
+      AVAILABLE_FOR_DELIVERY: 'in_transit',
+      AVAILABLE_FOR_DELIVERY_PAR_LOC: 'info',
+      DELIVERED: 'delivered',
+      DELIVERY_IMPOSSIBLE: 'info',
+      DELIVERY_REFUSED: 'info',
+      EXPECTED_DELAY: 'info',
+      RETURNED: 'info',
+      STOPPED: 'info',
+      OTHER: 'info',
+    });
+    expect(mapPostNordStatus('delivered')).toBe('delivered');
+    expect(mapPostNordStatus('en route')).toBe('in_transit');
+    expect(mapPostNordStatus('', 'DELIVERED')).toBe('delivered');
+    expect(mapPostNordStatus(undefined, 'ITEM_RECEIVED')).toBe('in_transit');
+    expect(mapPostNordStatus('SOMETHING_NEW', 'UNKNOWN_CODE')).toBe('info');
+    expect(mapPostNordStatus('__proto__')).toBe('info');
+  });
+});
+
+describe('carrier registry', () => {
+  it('has one adapter per webhook carrier and none for polled or unknown carriers', () => {
+    for (const name of ['easypost', 'aftership', 'generic']) expect(carrierAdapter(name)?.name).toBe(name);
+    expect(carrierAdapter('postnord')).toBeUndefined();
+    expect(carrierAdapter('dhl')).toBeUndefined();
+    expect(carrierAdapter('__proto__')).toBeUndefined();
+    expect(carrierAdapter('easypost')!.mapStatus('out_for_delivery')).toBe('in_transit');
+    expect(carrierAdapter('aftership')!.mapStatus('Delivered')).toBe('delivered');
+    expect(carrierAdapter('generic')!.mapStatus('exception')).toBe('info');
+  });
+});
