@@ -106,6 +106,30 @@ export async function loadCaseView(db: Db, id: string): Promise<CaseView | undef
   return view;
 }
 
+/** The case a parcel belongs to: by its first label, or by one of its further parcels. */
+export async function caseByTrackingNumber(db: Db, trackingNumber: string): Promise<CaseRow | undefined> {
+  const [direct] = await db.select().from(returnCases).where(eq(returnCases.trackingNumber, trackingNumber));
+  if (direct) return direct;
+  const [parcel] = await db.select({ caseId: caseParcels.caseId }).from(caseParcels).where(eq(caseParcels.trackingNumber, trackingNumber));
+  if (!parcel) return undefined;
+  const [row] = await db.select().from(returnCases).where(eq(returnCases.id, parcel.caseId));
+  return row;
+}
+
+/**
+ * Re-reads the case view until `done` holds or `waitMs` passed: the workflow writes the projection
+ * asynchronously, and an answer that already shows the next step saves the client a poll.
+ */
+export async function waitForCaseView(db: Db, id: string, done: (v: CaseView) => boolean, waitMs: number): Promise<CaseView | undefined> {
+  const until = Date.now() + waitMs;
+  let view = await loadCaseView(db, id);
+  while (view && !done(view) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 50));
+    view = await loadCaseView(db, id);
+  }
+  return view;
+}
+
 export interface CaseFilter {
   status?: string;
   method?: string;

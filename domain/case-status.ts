@@ -34,6 +34,9 @@ export const FINAL_STATUSES: ReadonlySet<CaseStatus> = new Set(['completed', 'ca
 /** Cases in these states no longer claim their order lines' quantity. */
 export const RELEASING_STATUSES: readonly CaseStatus[] = ['cancelled', 'expired', 'rejected'];
 
+/** The workflow still waits for the parcel: a scan or a carrier report is acted on (later ones are only recorded). */
+export const AWAITING_PARCEL_STATUSES: ReadonlySet<string> = new Set(['requested', 'awaiting_parcel', 'in_transit']);
+
 export function isFinal(status: CaseStatus): boolean {
   return FINAL_STATUSES.has(status);
 }

@@ -8,7 +8,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { carrierAdapter, GenericTrackingEvent, InvalidCarrierEvent, type CarrierAdapter, type TrackingEvent } from '../../carriers/index.js';
-import { carrierEvents, caseParcels, returnCases } from '../../db/schema.js';
+import { caseByTrackingNumber } from '../../db/case-view.js';
+import { carrierEvents } from '../../db/schema.js';
+import { AWAITING_PARCEL_STATUSES } from '../../domain/case-status.js';
 import { CARRIERS, type Carrier, type MappedStatus } from '../../domain/carrier-status.js';
 import { caseWorkflowId, parcelInTransit, parcelReceived } from '../../workflows/messages.js';
 import { ProblemError } from '../problem.js';
@@ -103,18 +105,6 @@ const docs = [
 // ---------------------------------------------------------------------------------------------
 // The route
 
-/** Cases the workflow still waits on a parcel for; later ones are not signalled (the report is recorded). */
-const WAITING_FOR_PARCEL: string[] = ['requested', 'awaiting_parcel', 'in_transit'];
-
-async function caseByTrackingNumber(db: ApiDeps['db'], trackingNumber: string) {
-  const [direct] = await db.select({ id: returnCases.id, status: returnCases.status }).from(returnCases).where(eq(returnCases.trackingNumber, trackingNumber));
-  if (direct) return direct;
-  const [parcel] = await db.select({ caseId: caseParcels.caseId }).from(caseParcels).where(eq(caseParcels.trackingNumber, trackingNumber));
-  if (!parcel) return undefined;
-  const [row] = await db.select({ id: returnCases.id, status: returnCases.status }).from(returnCases).where(eq(returnCases.id, parcel.caseId));
-  return row;
-}
-
 function secretFor(deps: ApiDeps, carrier: Carrier): string | undefined {
   const secrets = deps.carrierSecrets ?? process.env;
   const value = secrets[`CARRIER_WEBHOOK_SECRET_${carrier.toUpperCase()}`] ?? deps.carrierSecrets?.[carrier];
@@ -188,7 +178,7 @@ export function carrierWebhookRoutes(deps: ApiDeps) {
     let applied = row.appliedAt !== null;
     // A redelivery of an event we could not signal before is retried: the workflow keeps only the first
     // report of each kind, so this has no second effect.
-    if (!applied && found && row.mapped !== 'info' && WAITING_FOR_PARCEL.includes(found.status)) {
+    if (!applied && found && row.mapped !== 'info' && AWAITING_PARCEL_STATUSES.has(found.status)) {
       const handle = temporal.workflow.getHandle(caseWorkflowId(found.id));
       try {
         if (row.mapped === 'delivered') {

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, METHODS } from '../../domain/case-status.js';
-import { listCases, loadCaseView, type CaseView } from '../../db/case-view.js';
+import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, isFinal, METHODS } from '../../domain/case-status.js';
+import { listCases, loadCaseView, waitForCaseView, type CaseView } from '../../db/case-view.js';
 import { addParcel, approve, cancelCase, caseWorkflowId, inspect, resendLabel } from '../../workflows/messages.js';
 import { requireRole } from '../auth.js';
 import { createCase } from '../case-creation.js';
@@ -190,12 +190,8 @@ export function returnRoutes(deps: ApiDeps) {
 
   /** Gives the workflow a moment to reach its first wait, so the answer shows the label. */
   async function settled(id: string, done: (v: CaseView) => boolean): Promise<CaseView> {
-    const until = Date.now() + settleWaitMs;
-    let v = await view(id);
-    while (!done(v) && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 50));
-      v = await view(id);
-    }
+    const v = await waitForCaseView(db, id, done, settleWaitMs);
+    if (!v) throw new ProblemError(404, `no case ${id}`);
     return v;
   }
 
@@ -295,7 +291,7 @@ export function returnRoutes(deps: ApiDeps) {
     .openapi(cancel, async (c) => {
       const { id } = c.req.valid('param');
       const current = await view(id);
-      if (['completed', 'cancelled', 'expired', 'rejected'].includes(current.status)) {
+      if (isFinal(current.status)) {
         throw new ProblemError(409, `case is ${current.status}; it can no longer be cancelled`, undefined, 'wrong-state');
       }
       try {

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { loadCaseView } from '../../db/case-view.js';
-import { caseParcels, parcelScans, preIssuedLabels, returnCases } from '../../db/schema.js';
+import { caseByTrackingNumber, waitForCaseView } from '../../db/case-view.js';
+import { AWAITING_PARCEL_STATUSES } from '../../domain/case-status.js';
+import { parcelScans, preIssuedLabels, returnCases } from '../../db/schema.js';
 import { caseWorkflowId, parcelReceived } from '../../workflows/messages.js';
 import { requireRole } from '../auth.js';
 import { createCase, everythingReturnable, LabelAlreadyClaimed } from '../case-creation.js';
@@ -39,17 +40,6 @@ const scan = createRoute({
   },
 });
 
-/** The case a parcel belongs to: by its first label, or by one of its further parcels. */
-async function caseByTrackingNumber(db: ApiDeps['db'], trackingNumber: string) {
-  const [direct] = await db.select().from(returnCases).where(eq(returnCases.trackingNumber, trackingNumber));
-  if (direct) return direct;
-  const [parcel] = await db.select().from(caseParcels).where(eq(caseParcels.trackingNumber, trackingNumber));
-  if (!parcel) return undefined;
-  const [row] = await db.select().from(returnCases).where(eq(returnCases.id, parcel.caseId));
-  return row;
-}
-
-const WAITING_FOR_PARCEL: string[] = ['requested', 'awaiting_parcel', 'in_transit'];
 
 /** A barcode may carry a prefix or a URL around the number; the tracking number is its last token. */
 export function trackingNumberFromBarcode(barcode: string): string {
@@ -95,7 +85,7 @@ export function scanRoutes(deps: ApiDeps) {
     await db.insert(parcelScans).values({ caseId: row.id, trackingNumber, scannedBy: by, location: body.location ?? null });
     // The workflow keeps only the first scan; repeats are recorded above for traceability, and a
     // case past the parcel wait (received, completed, even long closed) is not signalled at all.
-    if (WAITING_FOR_PARCEL.includes(row.status)) {
+    if (AWAITING_PARCEL_STATUSES.has(row.status)) {
       try {
         await temporal.workflow
           .getHandle(caseWorkflowId(row.id))
@@ -104,12 +94,7 @@ export function scanRoutes(deps: ApiDeps) {
         throw toProblem(err);
       }
     }
-    const until = Date.now() + settleWaitMs;
-    let view = await loadCaseView(db, row.id);
-    while (view && WAITING_FOR_PARCEL.includes(view.status) && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 50));
-      view = await loadCaseView(db, row.id);
-    }
+    const view = await waitForCaseView(db, row.id, (v) => !AWAITING_PARCEL_STATUSES.has(v.status), settleWaitMs);
     return c.json(view!, 200);
   });
 }
