@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { CarrierSettings } from '../carriers/index.js';
 import type { Db } from '../db/client.js';
 import type { MailSender } from './mail-transport.js';
 
@@ -14,6 +15,8 @@ export interface ActivityDeps {
   temporal?: Client;
   /** The case worker's task queue, where the delivery workflows run. */
   taskQueue?: string;
+  /** Carriers that need settings (PostNord); a policy naming one that is absent here cannot get labels. */
+  carriers?: CarrierSettings;
   /**
    * Called right after an effect's transaction committed and before the activity reports back:
    * the moment a worker crash is most dangerous. Tests use it to crash there.

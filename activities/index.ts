@@ -7,6 +7,7 @@ import { labelActivities } from './labels.js';
 import { projectionActivities } from './projection.js';
 import { shipmentActivities } from './shipments.js';
 import { stockActivities } from './stock.js';
+import { trackingActivities } from './tracking.js';
 import { webhookActivities } from './webhooks.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...shipmentActivities(deps),
     ...chargeActivities(deps),
     ...webhookActivities(deps),
+    ...trackingActivities(deps),
   };
 }
 

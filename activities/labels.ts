@@ -1,45 +1,86 @@
-/** Return labels from the built-in `local` carrier: a tracking number per case, issued once. */
-import { randomInt } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
-import { caseParcels, returnCases } from '../db/schema.js';
+/**
+ * Return labels, from the carrier the case's policy names (`labelCarrier`, default the built-in
+ * `local`). A tracking number is issued once per (case, parcel); a retry finds it and answers the
+ * same label. Carrier events kept for the number before the label was on record are told to the
+ * case as soon as it is.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { labelCarrier, type LabelCarrierAdapter } from '../carriers/index.js';
+import { caseParcels, labelNumberSeries, returnCases } from '../db/schema.js';
+import type { Policy } from '../domain/policy.js';
+import { tellKeptEvents } from '../tracking/inbox.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface Label {
   carrier: string;
   trackingNumber: string;
   url: string;
+  /** Set for carriers without a push API: how often the case polls them while the parcel is on its way. */
+  pollEvery?: string;
 }
 
-/** `LR` + 12 digits: unambiguous to read aloud and to scan. */
-export function newLocalTrackingNumber(): string {
-  let digits = '';
-  for (let i = 0; i < 12; i++) digits += randomInt(10);
-  return `LR${digits}`;
-}
+/** Why a label could not be issued on this worker; retried, so configuring the carrier unblocks the case. */
+export const CARRIER_NOT_CONFIGURED = 'CarrierNotConfigured';
 
-export function labelActivities({ db, publicUrl, afterEffect }: ActivityDeps) {
+export function labelActivities({ db, publicUrl, afterEffect, temporal, carriers = {} }: ActivityDeps) {
+  function adapterFor(name: string): LabelCarrierAdapter {
+    const adapter = labelCarrier(name, carriers);
+    if (!adapter) throw ApplicationFailure.retryable(`label carrier ${name} is not configured on this worker (see README, carriers)`, CARRIER_NOT_CONFIGURED);
+    return adapter;
+  }
+
+  /** The next number of the carrier's series: one atomic upsert, so concurrent labels never share one. */
+  const nextSerial = (carrier: string) => async () => {
+    const [row] = await db
+      .insert(labelNumberSeries)
+      .values({ carrier, issued: 1 })
+      .onConflictDoUpdate({ target: labelNumberSeries.carrier, set: { issued: sql`${labelNumberSeries.issued} + 1` } })
+      .returning();
+    return row!.issued;
+  };
+
+  async function answer(caseId: string, carrier: string, trackingNumber: string, url: string): Promise<Label> {
+    if (temporal) await tellKeptEvents(db, temporal, caseId, trackingNumber);
+    const pollEvery = labelCarrier(carrier, carriers)?.pollEvery;
+    return { carrier, trackingNumber, url, ...(pollEvery ? { pollEvery } : {}) };
+  }
+
   return {
     async issueReturnLabel({ caseId }: { caseId: string }): Promise<Label> {
       const url = `${publicUrl}/v1/returns/${encodeURIComponent(caseId)}/label`;
-      // Only the first attempt sets the number; a retry finds it and returns the same label.
-      await db
-        .update(returnCases)
-        .set({ labelCarrier: 'local', trackingNumber: newLocalTrackingNumber(), labelUrl: url })
-        .where(and(eq(returnCases.id, caseId), isNull(returnCases.trackingNumber)));
+      const [before] = await db.select().from(returnCases).where(eq(returnCases.id, caseId));
+      if (!before) throw new Error(`case ${caseId} not found`);
+      // A case opened by scanning a pre-issued label already has its number.
+      if (!before.trackingNumber) {
+        const adapter = adapterFor((before.policy as Policy).labelCarrier ?? 'local');
+        const { trackingNumber } = await adapter.createLabel({ caseId, parcelNo: 1, nextSerial: nextSerial(adapter.name) });
+        await db
+          .update(returnCases)
+          .set({ labelCarrier: adapter.name, trackingNumber, labelUrl: url })
+          .where(and(eq(returnCases.id, caseId), isNull(returnCases.trackingNumber)));
+      }
       await afterEffect?.('issueReturnLabel', caseId);
       const [row] = await db.select().from(returnCases).where(eq(returnCases.id, caseId));
-      if (!row?.trackingNumber) throw new Error(`case ${caseId} not found`);
-      return { carrier: row.labelCarrier ?? 'local', trackingNumber: row.trackingNumber, url: row.labelUrl ?? url };
+      if (!row?.trackingNumber) throw new Error(`case ${caseId} has no label`);
+      return answer(caseId, row.labelCarrier ?? 'local', row.trackingNumber, row.labelUrl ?? url);
     },
 
-    /** One more parcel label for a case (parcel 2, 3, …); the same parcel number always gets the same label. */
+    /** One more parcel label for a case (parcel 2, 3, …), from the case's carrier; the same parcel number always gets the same label. */
     async issueParcelLabel({ caseId, parcelNo }: { caseId: string; parcelNo: number }): Promise<Label> {
       const url = `${publicUrl}/v1/returns/${encodeURIComponent(caseId)}/label?parcel=${parcelNo}`;
-      await db.insert(caseParcels).values({ caseId, parcelNo, carrier: 'local', trackingNumber: newLocalTrackingNumber(), labelUrl: url }).onConflictDoNothing({ target: [caseParcels.caseId, caseParcels.parcelNo] });
+      const parcel = () => db.select().from(caseParcels).where(and(eq(caseParcels.caseId, caseId), eq(caseParcels.parcelNo, parcelNo)));
+      if ((await parcel()).length === 0) {
+        const [owner] = await db.select().from(returnCases).where(eq(returnCases.id, caseId));
+        if (!owner) throw new Error(`case ${caseId} not found`);
+        const adapter = adapterFor(owner.labelCarrier ?? (owner.policy as Policy).labelCarrier ?? 'local');
+        const { trackingNumber } = await adapter.createLabel({ caseId, parcelNo, nextSerial: nextSerial(adapter.name) });
+        await db.insert(caseParcels).values({ caseId, parcelNo, carrier: adapter.name, trackingNumber, labelUrl: url }).onConflictDoNothing({ target: [caseParcels.caseId, caseParcels.parcelNo] });
+      }
       await afterEffect?.('issueParcelLabel', caseId);
-      const [row] = await db.select().from(caseParcels).where(and(eq(caseParcels.caseId, caseId), eq(caseParcels.parcelNo, parcelNo)));
+      const [row] = await parcel();
       if (!row) throw new Error(`parcel ${parcelNo} of case ${caseId} not found`);
-      return { carrier: row.carrier, trackingNumber: row.trackingNumber, url: row.labelUrl };
+      return answer(caseId, row.carrier, row.trackingNumber, row.labelUrl);
     },
   };
 }

@@ -1,7 +1,7 @@
 /** AfterShip: `aftership-hmac-sha256: <base64 HMAC-SHA256(secret, raw body)>`; body `{event, event_id, ts, msg}`; `ts` older than 5 minutes is refused. */
 import { z } from '@hono/zod-openapi';
 import { mapCarrierStatus } from '../domain/carrier-status.js';
-import { hmac, isBase64, parseWith, sameMac, TIMESTAMP_TOLERANCE_MS, validDate, type CarrierAdapter } from './carrier.js';
+import { hmac, isBase64, parseWith, sameMac, TIMESTAMP_TOLERANCE_MS, validDate, type WebhookCarrierAdapter } from './carrier.js';
 
 export function verifyAfterShip(secret: string, raw: string, header: string | undefined): boolean {
   const sig = header?.trim() ?? '';
@@ -26,7 +26,7 @@ const AfterShipEvent = z.object({
     .passthrough(),
 });
 
-export const aftership: CarrierAdapter = {
+export const aftership: WebhookCarrierAdapter = {
   name: 'aftership',
   verify(secret, raw, headers) {
     return verifyAfterShip(secret, raw, headers('aftership-hmac-sha256'))

@@ -1,8 +1,9 @@
 /**
- * One interface for every carrier that pushes tracking events to `POST /v1/webhooks/carriers/{carrier}`:
- * verify the signature over the raw body, parse the body into a {@link TrackingEvent}, map the
- * carrier's status to what it means for a return case. Adapters do no I/O and know nothing of HTTP
- * frameworks; the route turns their answers into responses.
+ * One interface for every carrier: create a return label, verify a pushed webhook's signature over
+ * the raw body, parse it into a {@link TrackingEvent}, poll for events (carriers without a push API),
+ * map the carrier's status to what it means for a return case. Each carrier implements the parts it
+ * has. Adapters know nothing of HTTP frameworks or the database; callers turn their answers into
+ * responses and rows.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { z } from '@hono/zod-openapi';
@@ -21,6 +22,16 @@ export interface TrackingEvent {
   status: string;
   occurredAt: Date | null;
   location?: string;
+  /** Set when the adapter already knows the meaning (e.g. from a second field); else `mapStatus(status)`. */
+  mapped?: MappedStatus;
+}
+
+/** What a carrier needs to issue one return parcel's tracking number. */
+export interface LabelRequest {
+  caseId: string;
+  parcelNo: number;
+  /** The next number of this carrier's number series (for carriers that hand the shop a range). */
+  nextSerial(): Promise<number>;
 }
 
 /** Why a request was refused: `detail` for the 401 problem; `field` names the body field when the body is at fault. */
@@ -33,15 +44,27 @@ export interface Refusal {
 
 export interface CarrierAdapter {
   readonly name: string;
+  /** Unknown or new statuses map to `info`: they never move a case. */
+  mapStatus(status: string): MappedStatus;
+  /** Issues a return parcel's tracking number (carriers that print our labels). */
+  createLabel?(request: LabelRequest): Promise<{ trackingNumber: string }>;
+  /** Carriers without a push API: every event for the parcel so far, oldest first. Throws when the carrier cannot be asked now. */
+  track?(trackingNumber: string): Promise<TrackingEvent[]>;
+  /** How often `track` is worth calling while a parcel is on its way (ISO 8601 duration). */
+  readonly pollEvery?: string;
   /** Checks the signature over the exact raw body. `null` = accepted. Runs before anything is parsed. */
-  verify(secret: string, rawBody: string, headers: HeaderReader, now: Date): Refusal | null;
+  verify?(secret: string, rawBody: string, headers: HeaderReader, now: Date): Refusal | null;
   /** Optional check on the parsed (already authenticated) body, e.g. a signed timestamp. `null` = fresh. */
   checkFreshness?(body: unknown, now: Date): Refusal | null;
   /** The tracking update in the body; `null` when the event is not a tracking update (acknowledged, not stored). Throws {@link InvalidCarrierEvent}. */
-  parse(body: unknown, headers: HeaderReader): TrackingEvent | null;
-  /** Unknown or new statuses map to `info`: they never move a case. */
-  mapStatus(status: string): MappedStatus;
+  parse?(body: unknown, headers: HeaderReader): TrackingEvent | null;
 }
+
+/** A carrier that pushes signed tracking webhooks to `POST /v1/webhooks/carriers/{carrier}`. */
+export type WebhookCarrierAdapter = CarrierAdapter & Required<Pick<CarrierAdapter, 'verify' | 'parse'>>;
+
+/** A carrier that issues return labels. */
+export type LabelCarrierAdapter = CarrierAdapter & Required<Pick<CarrierAdapter, 'createLabel'>>;
 
 /** A signed body that is not a valid event (422). */
 export class InvalidCarrierEvent extends Error {

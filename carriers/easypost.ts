@@ -1,7 +1,7 @@
 /** EasyPost: `X-Hmac-Signature: hmac-sha256-hex=<hex HMAC-SHA256(secret, raw body)>`; body an Event `{id, description, result: Tracker}`. */
 import { z } from '@hono/zod-openapi';
 import { mapCarrierStatus } from '../domain/carrier-status.js';
-import { hmac, isHex, parseWith, sameMac, validDate, type CarrierAdapter } from './carrier.js';
+import { hmac, isHex, parseWith, sameMac, validDate, type WebhookCarrierAdapter } from './carrier.js';
 
 export function verifyEasyPost(secret: string, raw: string, header: string | undefined): boolean {
   const match = /^hmac-sha256-hex=(.+)$/i.exec(header?.trim() ?? '');
@@ -32,7 +32,7 @@ const EasyPostEvent = z.object({
     .passthrough(),
 });
 
-export const easypost: CarrierAdapter = {
+export const easypost: WebhookCarrierAdapter = {
   name: 'easypost',
   verify(secret, raw, headers) {
     return verifyEasyPost(secret, raw, headers('x-hmac-signature')) ? null : { kind: 'invalid-signature', detail: 'missing or invalid X-Hmac-Signature' };

@@ -5,7 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { GENERIC_STATUSES, mapCarrierStatus } from '../domain/carrier-status.js';
-import { hmac, isBase64, parseWith, sameMac, TIMESTAMP_TOLERANCE_MS, validDate, type CarrierAdapter } from './carrier.js';
+import { hmac, isBase64, parseWith, sameMac, TIMESTAMP_TOLERANCE_MS, validDate, type WebhookCarrierAdapter } from './carrier.js';
 
 /** Standard Webhooks: `v1,<base64 HMAC-SHA256("id.timestamp.body")>`, possibly several, space-separated. */
 export function verifyStandardWebhook(
@@ -42,7 +42,7 @@ export const GenericTrackingEvent = z
   })
   .openapi('GenericTrackingEvent');
 
-export const generic: CarrierAdapter = {
+export const generic: WebhookCarrierAdapter = {
   name: 'generic',
   verify(secret, raw, headers, now) {
     const result = verifyStandardWebhook(

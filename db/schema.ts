@@ -326,6 +326,8 @@ export const carrierEvents = pgTable(
     /** in_transit | delivered | info (domain/carrier-status.ts). */
     mapped: text('mapped').notNull(),
     occurredAt: ts('occurred_at'),
+    location: text('location'),
+    /** The carrier's body as received (webhooks) or the event as polled. */
     payload: jsonb('payload').notNull(),
     receivedAt: stamp('received_at'),
     caseId: text('case_id').references(() => returnCases.id),
@@ -333,6 +335,12 @@ export const carrierEvents = pgTable(
   },
   (t) => [uniqueIndex('carrier_events_event').on(t.carrier, t.eventId), index('carrier_events_tracking').on(t.trackingNumber)],
 );
+
+/** How many item ids each label carrier's number series has handed out (serial n = the shop's range start + n - 1). */
+export const labelNumberSeries = pgTable('label_number_series', {
+  carrier: text('carrier').primaryKey(),
+  issued: bigint('issued', { mode: 'number' }).notNull(),
+});
 
 /** Labels printed into outgoing parcels before any case exists; the first scan of one opens a case (channel mail). */
 export const preIssuedLabels = pgTable('pre_issued_labels', {

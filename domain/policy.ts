@@ -16,6 +16,8 @@ export interface Policy {
   approvalDeadline?: string;
   /** How long a case may wait for an out-of-stock replacement before it shows as stuck. */
   replacementStockDeadline?: string;
+  /** Who issues the market's return labels: `local` (default, dock scan) or `postnord` (polled for tracking). */
+  labelCarrier?: 'local' | 'postnord';
 }
 
 export const DEFAULT_POLICY: Policy = {

@@ -3,6 +3,8 @@
  * variable stops the process with a message naming it.
  */
 import { z } from 'zod';
+import type { CarrierSettings } from '../carriers/index.js';
+import { isDuration } from '../domain/duration.js';
 
 export type Mode = 'dev' | 'api' | 'worker';
 
@@ -30,6 +32,12 @@ const EnvSchema = z.object({
   TEMPORAL_DEV_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
   SMTP_URL: optionalString.refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL'),
+  POSTNORD_API_URL: z.string().url().default('https://api2.postnord.com'),
+  POSTNORD_API_KEY: optionalString,
+  POSTNORD_POLL_INTERVAL: z.string().refine(isDuration, 'must be an ISO 8601 duration such as PT4H').default('PT4H'),
+  POSTNORD_ITEM_PREFIX: optionalString.refine((v) => v === undefined || /^[A-Z]{2}$/.test(v), 'must be two capital letters (S10 item-id prefix)'),
+  POSTNORD_ITEM_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code').default('SE'),
+  POSTNORD_ITEM_RANGE: optionalString.refine((v) => v === undefined || /^\d{1,8}-\d{1,8}$/.test(v), 'must be FIRST-LAST serials, e.g. 10000000-19999999'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -53,10 +61,33 @@ export function loadConfig(mode: Mode, env: NodeJS.ProcessEnv = process.env): Co
   if (Boolean(config.TEMPORAL_TLS_CERT_PATH) !== Boolean(config.TEMPORAL_TLS_KEY_PATH)) {
     missing.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH (set both or neither)');
   }
+  if (config.POSTNORD_API_KEY) {
+    // PostNord labels use item ids from the range PostNord assigned the shop: no guessing.
+    if (!config.POSTNORD_ITEM_PREFIX) missing.push('POSTNORD_ITEM_PREFIX (the two letters of your PostNord item-id range)');
+    if (!config.POSTNORD_ITEM_RANGE) missing.push('POSTNORD_ITEM_RANGE (FIRST-LAST serials of your PostNord item-id range)');
+    else if (Number(config.POSTNORD_ITEM_RANGE.split('-')[0]) > Number(config.POSTNORD_ITEM_RANGE.split('-')[1])) missing.push('POSTNORD_ITEM_RANGE (FIRST must not be above LAST)');
+  }
   if (missing.length) throw new ConfigError(`missing configuration:\n${missing.map((m) => `  ${m}`).join('\n')}`);
   return config;
 }
 
 export function publicUrl(config: Config): string {
   return config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+}
+
+/** Settings of the carriers configured here; PostNord only with an API key. */
+export function carrierSettings(config: Config): CarrierSettings {
+  if (!config.POSTNORD_API_KEY || !config.POSTNORD_ITEM_PREFIX || !config.POSTNORD_ITEM_RANGE) return {};
+  const [from, to] = config.POSTNORD_ITEM_RANGE.split('-').map(Number) as [number, number];
+  return {
+    postnord: {
+      apiUrl: config.POSTNORD_API_URL,
+      apiKey: config.POSTNORD_API_KEY,
+      pollEvery: config.POSTNORD_POLL_INTERVAL,
+      itemPrefix: config.POSTNORD_ITEM_PREFIX,
+      itemCountry: config.POSTNORD_ITEM_COUNTRY,
+      serialFrom: from,
+      serialTo: to,
+    },
+  };
 }

@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 import { createMailSender } from '../activities/mail-transport.js';
 import { createApp } from '../api/app.js';
 import { openDatabase, type Database } from '../db/client.js';
-import { publicUrl, type Config } from './config.js';
+import { carrierSettings, publicUrl, type Config } from './config.js';
 import { connectClient, connectWorker } from './temporal-connection.js';
 import { createCaseWorker } from './worker.js';
 
@@ -77,6 +77,7 @@ export async function startWorker(args: {
       publicUrl: publicUrl(config),
       temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
+      carriers: carrierSettings(config),
     },
   }).catch(async (err: unknown) => {
     await ownClient?.connection.close();

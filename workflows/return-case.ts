@@ -4,6 +4,7 @@
  * every effect through idempotent activities keyed by case id + step.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
   proxyActivities,
@@ -45,6 +46,12 @@ const acts = proxyActivities<CaseActivities>({
   startToCloseTimeout: '1 minute',
   // Effects must happen eventually: retry without a cap, backing off to a minute.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// A carrier outage must not hold a case up: a failed poll is retried briefly, then waits for the next round.
+const pollActs = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumAttempts: 2 },
 });
 
 export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
@@ -366,6 +373,21 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
   const parcelMs = durationMs(policy.parcelDeadline);
   const parcelDeadlineAt = Date.now() + parcelMs;
   await enter('awaiting_parcel', 'parcel', { key: 'awaiting_parcel', type: 'status.awaiting_parcel' }, parcelMs);
+  /** Carriers without a push API are asked every `everyMs` until the parcel is in, the case is cancelled or the deadline passes. */
+  async function pollCarrierWhileWaiting(everyMs: number): Promise<void> {
+    const settled = () => scan !== undefined || cancel !== undefined;
+    while (!settled() && parcelDeadlineAt - Date.now() > 0) {
+      if (await condition(settled, Math.max(1, Math.min(everyMs, parcelDeadlineAt - Date.now())))) return;
+      try {
+        // The activity stores what the carrier reports and signals this case (parcelInTransit / parcelReceived).
+        await pollActs.pollCarrier({ caseId });
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+      }
+    }
+  }
+  // Only labels from polled carriers carry pollEvery: cases recorded before it have none (replay-safe).
+  if (label.pollEvery) void pollCarrierWhileWaiting(durationMs(label.pollEvery));
   /** A carrier saw the parcel on its way: in_transit, waiting for receipt, same parcel deadline. */
   async function applyTransit(): Promise<void> {
     if (!transitPending() || scan || cancel) return;

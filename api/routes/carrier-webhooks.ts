@@ -5,14 +5,13 @@
  * no second effect; the workflow ignores reports that would move a case backwards.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { and, eq } from 'drizzle-orm';
-import { carrierAdapter, GenericTrackingEvent, InvalidCarrierEvent, type CarrierAdapter, type TrackingEvent } from '../../carriers/index.js';
+import { eq } from 'drizzle-orm';
+import { carrierAdapter, GenericTrackingEvent, InvalidCarrierEvent, type TrackingEvent, type WebhookCarrierAdapter } from '../../carriers/index.js';
 import { caseByTrackingNumber } from '../../db/case-view.js';
 import { carrierEvents } from '../../db/schema.js';
 import { AWAITING_PARCEL_STATUSES } from '../../domain/case-status.js';
 import { CARRIERS, type Carrier, type MappedStatus } from '../../domain/carrier-status.js';
-import { caseWorkflowId, parcelInTransit, parcelReceived } from '../../workflows/messages.js';
+import { storeCarrierEvent, tellCase } from '../../tracking/inbox.js';
 import { ProblemError } from '../problem.js';
 import { newRouter, type ApiDeps } from '../router.js';
 import { jsonBody, jsonResponse, problemResponse } from '../schemas.js';
@@ -22,7 +21,7 @@ import { toProblem } from '../temporal-errors.js';
 export { TIMESTAMP_TOLERANCE_MS, verifyAfterShip, verifyEasyPost, verifyStandardWebhook, GenericTrackingEvent } from '../../carriers/index.js';
 
 /** Parses with the adapter; a signed body that is not a valid event is a 422 problem. */
-function parseEvent(adapter: CarrierAdapter, body: unknown, headers: (name: string) => string | undefined): TrackingEvent | null {
+function parseEvent(adapter: WebhookCarrierAdapter, body: unknown, headers: (name: string) => string | undefined): TrackingEvent | null {
   try {
     return adapter.parse(body, headers);
   } catch (err) {
@@ -145,59 +144,23 @@ export function carrierWebhookRoutes(deps: ApiDeps) {
     if (!event) {
       return c.json({ carrier, eventId: c.req.header('webhook-id') ?? String((body as Record<string, unknown>).id ?? (body as Record<string, unknown>).event_id ?? ''), trackingNumber: null, status: null, mapped: null, caseId: null, applied: false, duplicate: false, stored: false }, 202);
     }
-    const trackingNumber = event.trackingNumber.trim().toUpperCase();
-    const mapped: MappedStatus = adapter.mapStatus(event.status);
+    const mapped: MappedStatus = event.mapped ?? adapter.mapStatus(event.status);
+    // The inbox first: stored before we answer, once per (carrier, event id). Stored before the case
+    // lookup, so a label recorded meanwhile either is found here or finds this event (tellKeptEvents).
+    const { row, duplicate } = await storeCarrierEvent(db, { ...event, carrier, mapped, payload: body as object });
+    const trackingNumber = row.trackingNumber;
     const found = await caseByTrackingNumber(db, trackingNumber);
-
-    // The inbox first: stored before we answer, once per (carrier, event id).
-    const [inserted] = await db
-      .insert(carrierEvents)
-      .values({
-        carrier,
-        eventId: event.eventId,
-        trackingNumber,
-        status: event.status,
-        mapped,
-        occurredAt: event.occurredAt,
-        payload: body as object,
-        caseId: found?.id ?? null,
-      })
-      .onConflictDoNothing()
-      .returning();
-    const [existing] = inserted
-      ? [inserted]
-      : await db
-          .select()
-          .from(carrierEvents)
-          .where(and(eq(carrierEvents.carrier, carrier), eq(carrierEvents.eventId, event.eventId)));
-    if (!existing) throw new Error(`carrier event ${carrier}/${event.eventId} neither inserted nor found`);
-    const row = existing;
-    const duplicate = !inserted;
     const caseId = row.caseId ?? found?.id ?? null;
 
     let applied = row.appliedAt !== null;
-    // A redelivery of an event we could not signal before is retried: the workflow keeps only the first
+    // A redelivery of an event we could not tell before is retried: the workflow keeps only the first
     // report of each kind, so this has no second effect.
-    if (!applied && found && row.mapped !== 'info' && AWAITING_PARCEL_STATUSES.has(found.status)) {
-      const handle = temporal.workflow.getHandle(caseWorkflowId(found.id));
+    if (!applied && found && AWAITING_PARCEL_STATUSES.has(found.status)) {
       try {
-        if (row.mapped === 'delivered') {
-          await handle.signal(parcelReceived, { trackingNumber, scannedBy: `carrier:${carrier}`, location: event.location });
-        } else {
-          await handle.signal(parcelInTransit, {
-            trackingNumber,
-            carrier,
-            status: event.status,
-            occurredAt: event.occurredAt?.toISOString(),
-            location: event.location,
-          });
-        }
-        applied = true;
+        applied = await tellCase(db, temporal, row, found.id);
       } catch (err) {
-        // The case ended meanwhile: the report stays recorded, not applied.
-        if (!(err instanceof WorkflowNotFoundError)) throw toProblem(err);
+        throw toProblem(err);
       }
-      if (applied) await db.update(carrierEvents).set({ appliedAt: new Date(), caseId: found.id }).where(eq(carrierEvents.id, row.id));
     } else if (!row.caseId && found) {
       await db.update(carrierEvents).set({ caseId: found.id }).where(eq(carrierEvents.id, row.id));
     }

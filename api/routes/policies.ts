@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { LABEL_CARRIERS } from '../../carriers/index.js';
 import { isDuration } from '../../domain/duration.js';
 import type { Policy } from '../../domain/policy.js';
 import { policies } from '../../db/schema.js';
@@ -23,6 +24,10 @@ export const PolicyBody = z
     nonReturnableCategories: z.array(z.string().min(1)).default([]),
     approvalDeadline: Duration.optional(),
     replacementStockDeadline: Duration.optional(),
+    labelCarrier: z
+      .enum(LABEL_CARRIERS)
+      .optional()
+      .openapi({ description: 'who issues return labels: `local` (default; parcels arrive by dock scan) or `postnord` (item ids from the shop\'s PostNord range; tracking polled). The worker must have the carrier configured.' }),
   })
   .openapi('PolicyInput');
 const PolicyView = PolicyBody.extend({ market: z.string() }).openapi('Policy');

@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { orders, preIssuedLabels, returnCases } from '../../db/schema.js';
 import { renderPreIssuedLabel } from '../../documents/label-data.js';
 import type { Address } from '../../documents/label-pdf.js';
-import { newLocalTrackingNumber } from '../../activities/labels.js';
+import { newLocalTrackingNumber } from '../../carriers/index.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../runtime/config.js';
+import { carrierSettings, ConfigError, loadConfig } from '../../runtime/config.js';
 
 const prod = {
   TEMPORAL_ADDRESS: 'temporal.internal:7233',
@@ -33,5 +33,23 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig('api', { ...prod, ADMIN_API_KEY: 'short' })).toThrow(/ADMIN_API_KEY/);
     expect(() => loadConfig('dev', { SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
     expect(() => loadConfig('api', { ...prod, TEMPORAL_TLS_CERT_PATH: '/c.pem' })).toThrow(/TEMPORAL_TLS_KEY_PATH/);
+  });
+
+  it('PostNord is configured only with an API key, and then needs the item-id range', () => {
+    expect(carrierSettings(loadConfig('dev', {}))).toEqual({});
+    expect(() => loadConfig('dev', { POSTNORD_API_KEY: 'k' })).toThrow(/POSTNORD_ITEM_PREFIX[\s\S]*POSTNORD_ITEM_RANGE/);
+    expect(() => loadConfig('dev', { POSTNORD_API_KEY: 'k', POSTNORD_ITEM_PREFIX: 'ua', POSTNORD_ITEM_RANGE: '1-2' })).toThrow(/POSTNORD_ITEM_PREFIX/);
+    expect(() => loadConfig('dev', { POSTNORD_API_KEY: 'k', POSTNORD_ITEM_PREFIX: 'UA', POSTNORD_ITEM_RANGE: '9-2' })).toThrow(/POSTNORD_ITEM_RANGE/);
+    expect(() => loadConfig('dev', { POSTNORD_POLL_INTERVAL: 'every 4 hours' })).toThrow(/POSTNORD_POLL_INTERVAL/);
+    const config = loadConfig('dev', { POSTNORD_API_KEY: 'k', POSTNORD_ITEM_PREFIX: 'UA', POSTNORD_ITEM_RANGE: '10000000-19999999', POSTNORD_POLL_INTERVAL: 'PT2H' });
+    expect(carrierSettings(config).postnord).toEqual({
+      apiUrl: 'https://api2.postnord.com',
+      apiKey: 'k',
+      pollEvery: 'PT2H',
+      itemPrefix: 'UA',
+      itemCountry: 'SE',
+      serialFrom: 10_000_000,
+      serialTo: 19_999_999,
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { carrierAdapter } from '../../carriers/index.js';
+import { carrierAdapter, isS10ItemId, labelCarrier, newLocalTrackingNumber, s10ItemId, type PostNordSettings } from '../../carriers/index.js';
 import { fetchTracking, mapPostNordStatus, PostNordError, POSTNORD_STATUSES } from '../../carriers/postnord.js';
 
 // A local stand-in for PostNord's track-and-trace API, on loopback only.
@@ -139,7 +139,7 @@ describe('PostNord track-and-trace polling', () => {
 });
 
 describe('carrier registry', () => {
-  it('has one adapter per webhook carrier and none for polled or unknown carriers', () => {
+  it('has one webhook adapter per pushing carrier and none for polled or unknown carriers', () => {
     for (const name of ['easypost', 'aftership', 'generic']) expect(carrierAdapter(name)?.name).toBe(name);
     expect(carrierAdapter('postnord')).toBeUndefined();
     expect(carrierAdapter('dhl')).toBeUndefined();
@@ -147,5 +147,51 @@ describe('carrier registry', () => {
     expect(carrierAdapter('easypost')!.mapStatus('out_for_delivery')).toBe('in_transit');
     expect(carrierAdapter('aftership')!.mapStatus('Delivered')).toBe('delivered');
     expect(carrierAdapter('generic')!.mapStatus('exception')).toBe('info');
+  });
+});
+
+describe('label carriers', () => {
+  const settings: PostNordSettings = { apiUrl: 'http://127.0.0.1:1', apiKey: 'k', pollEvery: 'PT4H', itemPrefix: 'UA', itemCountry: 'SE', serialFrom: 10_000_000, serialTo: 10_000_001 };
+
+  it('computes UPU S10 check digits (the standard\'s own examples) and rejects altered ids', () => {
+    expect(s10ItemId('RR', 12_345_678, 'SE')).toBe('RR123456785SE');
+    expect(s10ItemId('AA', 47_312_482, 'GB')).toBe('AA473124829GB');
+    // Remainder 1 gives check 0, remainder 0 gives 5.
+    expect(s10ItemId('EE', 8, 'NO')).toBe('EE000000080NO');
+    expect(s10ItemId('EE', 15, 'NO')).toBe('EE000000155NO');
+    expect(isS10ItemId('RR123456785SE')).toBe(true);
+    expect(isS10ItemId('RR123456784SE')).toBe(false);
+    expect(isS10ItemId('RR12345678SE')).toBe(false);
+    expect(() => s10ItemId('RR', 100_000_000, 'SE')).toThrow(RangeError);
+  });
+
+  it('local labels need no settings; PostNord labels only with settings, from the range, until it is used up', async () => {
+    expect(labelCarrier('local', {})?.name).toBe('local');
+    expect(newLocalTrackingNumber()).toMatch(/^LR\d{12}$/);
+    expect(labelCarrier('postnord', {})).toBeUndefined();
+    expect(labelCarrier('dhl', { postnord: settings })).toBeUndefined();
+    const postnord = labelCarrier('postnord', { postnord: settings })!;
+    expect(postnord.pollEvery).toBe('PT4H');
+    let issued = 0;
+    const nextSerial = async () => ++issued;
+    const first = await postnord.createLabel({ caseId: 'c', parcelNo: 1, nextSerial });
+    const second = await postnord.createLabel({ caseId: 'c', parcelNo: 2, nextSerial });
+    expect(first.trackingNumber).toBe(s10ItemId('UA', 10_000_000, 'SE'));
+    expect(second.trackingNumber).toBe(s10ItemId('UA', 10_000_001, 'SE'));
+    await expect(postnord.createLabel({ caseId: 'c', parcelNo: 3, nextSerial })).rejects.toThrow(/used up/);
+  });
+
+  it('PostNord polling maps events with the status, falling back to the event code', async () => {
+    handler = (_url, res) =>
+      json(res, 200, { shipments: [{ items: [{ events: [event('2026-11-02T08:00:00', '', 'ITEM_RECEIVED'), event('2026-11-03T08:00:00', 'DELIVERED', 'X')] }] }] });
+    const postnord = labelCarrier('postnord', { postnord: { ...settings, apiUrl: baseUrl } })!;
+    const events = await postnord.track!('UA100000004SE');
+    expect(events.map((e) => [e.status, e.mapped])).toEqual([
+      ['ITEM_RECEIVED', 'in_transit'],
+      ['DELIVERED', 'delivered'],
+    ]);
+    // Event ids are derived from the event, so the same event polled again has the same id.
+    expect((await postnord.track!('UA100000004SE')).map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+    expect(new Set(events.map((e) => e.eventId)).size).toBe(2);
   });
 });

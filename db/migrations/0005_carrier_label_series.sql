@@ -1,0 +1,6 @@
+CREATE TABLE "label_number_series" (
+	"carrier" text PRIMARY KEY NOT NULL,
+	"issued" bigint NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "carrier_events" ADD COLUMN "location" text;
