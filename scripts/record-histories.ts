@@ -1,8 +1,11 @@
 /**
  * Records workflow histories of finished cases into test/histories/ for the replay test, which
  * then guards in-flight cases against incompatible workflow changes. Re-record only on purpose
- * (after a change made safe with `patched()`), keeping the old files: `npm run histories:record`.
+ * (after a change made safe with `patched()`), keeping the old files:
+ * `npm run histories:record <version> [name-filter ...]` (with filters, only matching scenarios).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +17,9 @@ import { bundleWorkflows } from './bundle-workflows.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'test', 'histories');
 const version = process.argv[2];
-if (!version) throw new Error('usage: npm run histories:record <version>, e.g. v3 (existing files are kept)');
+if (!version) throw new Error('usage: npm run histories:record <version> [name-filter ...], e.g. v3 (existing files are kept)');
+const filters = process.argv.slice(3);
+const wanted = (name: string) => filters.length === 0 || filters.some((f) => name.includes(f));
 
 const fastPolicy = {
   returnWindow: 'P30D',
@@ -27,8 +32,8 @@ const fastPolicy = {
   nonReturnableCategories: [],
 };
 
-async function start(stack: Stack, extra: Record<string, unknown> = {}) {
-  const { orderId } = await seedOrder(stack, { quantity: 1, country: 'FI' });
+async function start(stack: Stack, extra: Record<string, unknown> = {}, country = 'FI') {
+  const { orderId } = await seedOrder(stack, { quantity: 1, country });
   const res = await stack.call('POST', '/v1/returns', {
     orderId,
     method: 'return_to_stock',
@@ -41,6 +46,7 @@ async function start(stack: Stack, extra: Record<string, unknown> = {}) {
 }
 
 async function save(stack: Stack, name: string, caseId: string) {
+  if (!wanted(name)) return;
   const handle = stack.env.client.workflow.getHandle(caseWorkflowId(caseId));
   await handle.result();
   // Binary protobuf: exact, and read back by the replay test without JSON enum-name mapping.
@@ -49,10 +55,36 @@ async function save(stack: Stack, name: string, caseId: string) {
   console.log(`recorded ${file}`);
 }
 
-const stack = await startStack({ bundlePath: await bundleWorkflows(join(root, '.cache', 'record', 'workflow-bundle.js')) });
+// A stand-in for PostNord's track-and-trace: each parcel is en route on the first poll, delivered on the next.
+const polls = new Map<string, number>();
+const postnord = createServer((req, res) => {
+  const id = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('id') ?? '';
+  const n = (polls.get(id) ?? 0) + 1;
+  polls.set(id, n);
+  const events = [{ eventTime: '2026-11-20T16:30:00', eventCode: 'ITEM_RECEIVED', eventDescription: 'handed in', status: 'EN_ROUTE', location: { displayName: 'Ombud Malmö' } }];
+  if (n > 1) events.push({ eventTime: '2026-11-21T10:05:00', eventCode: 'DELIVERED', eventDescription: 'delivered', status: 'DELIVERED', location: { displayName: 'Returns warehouse' } });
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ TrackingInformationResponse: { shipments: [{ items: [{ events }] }] } }));
+});
+await new Promise<void>((r) => postnord.listen(0, '127.0.0.1', r));
+
+const stack = await startStack({ worker: false, bundlePath: await bundleWorkflows(join(root, '.cache', 'record', 'workflow-bundle.js')) });
 try {
+  await stack.startWorker({
+    carriers: {
+      postnord: {
+        apiUrl: `http://127.0.0.1:${(postnord.address() as AddressInfo).port}`,
+        apiKey: 'recording',
+        pollEvery: 'PT1S',
+        itemPrefix: 'UX',
+        itemCountry: 'SE',
+        serialFrom: 1,
+        serialTo: 99_999_999,
+      },
+    },
+  });
   await mkdir(outDir, { recursive: true });
   await stack.call('PUT', '/v1/policies/FI', fastPolicy);
+  await stack.call('PUT', '/v1/policies/SE', { ...fastPolicy, parcelDeadline: 'PT1M', labelReminderAfter: 'PT30S', labelCarrier: 'postnord' });
 
   const completed = await start(stack);
   await stack.call('POST', '/v1/scans', { trackingNumber: completed.label.trackingNumber });
@@ -89,6 +121,13 @@ try {
   const waived = await start(stack, { method: 'exchange_without_return', replacements: await replacement(99_900) });
   await stack.call('POST', `/v1/returns/${waived.id}/approval`, { approved: true, note: 'recorded' });
   await save(stack, 'exchange-without-return-approved', waived.id);
+
+  // Polled by PostNord: in transit, then delivered (= receipt), then inspected.
+  const polled = await start(stack, {}, 'SE');
+  await waitForCase(stack, polled.id, (v) => v.status === 'received');
+  await stack.call('POST', `/v1/returns/${polled.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] });
+  await save(stack, 'postnord-polled-completed', polled.id);
 } finally {
   await stack.close();
+  postnord.close();
 }
