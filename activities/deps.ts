@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { CarrierSettings } from '../carriers/index.js';
+import type { Address } from '../documents/label-pdf.js';
 import type { Db } from '../db/client.js';
 import type { MailSender } from './mail-transport.js';
 
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   temporal?: Client;
   /** The case worker's task queue, where the delivery workflows run. */
   taskQueue?: string;
+  /** Where return parcels go, printed on e-mailed labels; default DEFAULT_WAREHOUSE. */
+  warehouse?: Address;
   /** Carriers that need settings (PostNord); a policy naming one that is absent here cannot get labels. */
   carriers?: CarrierSettings;
   /**

@@ -89,7 +89,7 @@ function compose(kind: EmailKind, c: CaseView, name: string, publicUrl: string):
   }
 }
 
-export function emailActivities({ db, mail, publicUrl, afterEffect }: ActivityDeps) {
+export function emailActivities({ db, mail, publicUrl, afterEffect, warehouse }: ActivityDeps) {
   return {
     async sendCaseEmail({ caseId, kind }: { caseId: string; kind: EmailKind }): Promise<void> {
       const [existing] = await db
@@ -123,7 +123,7 @@ export function emailActivities({ db, mail, publicUrl, afterEffect }: ActivityDe
       }
       if (!row) throw new Error('outbox row vanished');
       // The label PDF is rendered from the case at send time (not kept in the outbox row).
-      const label = carriesLabel(kind) ? await renderCaseLabel(db, caseId) : undefined;
+      const label = carriesLabel(kind) ? await renderCaseLabel(db, caseId, { warehouse }) : undefined;
       const attachments = label
         ? [{ filename: `label-${label.trackingNumber}.pdf`, content: Buffer.from(label.pdf), contentType: 'application/pdf' }]
         : undefined;

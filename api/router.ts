@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client.js';
+import type { Address } from '../documents/label-pdf.js';
 import type { AuthEnv } from './auth.js';
 import { fieldPath, problem, zodFieldErrors } from './problem.js';
 
@@ -16,6 +17,8 @@ export interface ApiDeps {
    * default: process.env, read at request time.
    */
   carrierSecrets?: Record<string, string | undefined>;
+  /** Where return parcels go (labels, customs); default DEFAULT_WAREHOUSE. */
+  warehouse?: Address;
   /** What /readyz checks: each resolves when its dependency answers. */
   readiness: { database: () => Promise<void>; temporal: () => Promise<void> };
 }

@@ -1,13 +1,14 @@
 /** Reads what a case's content declaration needs and assembles it (domain/customs.ts). */
 import { and, eq, inArray } from 'drizzle-orm';
-import { buildCustomsDeclaration, type CustomsDeclaration } from '../domain/customs.js';
+import { buildCustomsDeclaration, crossesCustomsBorder, type CustomsDeclaration } from '../domain/customs.js';
 import type { CaseView } from './case-view.js';
 import type { Db } from './client.js';
 import { customers, orderLines, orders, products } from './schema.js';
 
 /**
  * The declaration of a case whose order has an export reference, valued in the order's currency,
- * from the customer's country to `toCountry` (the warehouse's); null when the order has none.
+ * from the customer's country to `toCountry` (the warehouse's); null when the order has none or the
+ * parcel crosses no customs border.
  */
 export async function loadCustomsDeclaration(
   db: Db,
@@ -16,10 +17,12 @@ export async function loadCustomsDeclaration(
 ): Promise<CustomsDeclaration | null> {
   const [order] = await db.select().from(orders).where(eq(orders.id, view.orderId));
   if (!order?.exportReference) return null;
+  const [customer] = await db.select().from(customers).where(eq(customers.id, view.customerId));
+  // An export reference alone is not enough: the return must cross a customs border to need one.
+  if (!crossesCustomsBorder(customer?.country ?? '', toCountry)) return null;
   const lineIds = [...new Set(view.lines.map((l) => l.orderLineId))];
   const skus = [...new Set(view.lines.map((l) => l.sku))];
-  const [[customer], paid, known] = await Promise.all([
-    db.select().from(customers).where(eq(customers.id, view.customerId)),
+  const [paid, known] = await Promise.all([
     lineIds.length ? db.select().from(orderLines).where(and(eq(orderLines.orderId, order.id), inArray(orderLines.id, lineIds))) : Promise.resolve([]),
     skus.length ? db.select().from(products).where(inArray(products.sku, skus)) : Promise.resolve([]),
   ]);

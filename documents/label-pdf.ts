@@ -26,11 +26,11 @@ export interface ReturnLabelData {
   customs?: Pick<CustomsDeclaration, 'exportReference' | 'currency' | 'from' | 'to' | 'items' | 'totalValue'>;
 }
 
-/** Where returns go unless the caller says otherwise. */
+/** Where returns go unless configured (WAREHOUSE_ADDRESS, WAREHOUSE_COUNTRY). */
 export const DEFAULT_WAREHOUSE: Address = {
   name: 'Returns Warehouse',
-  lines: ['Returns dept.', 'Lagerveien 1', '2000 Lillestrøm'],
-  country: 'NO',
+  lines: ['Returns dept.', 'Lagergatan 1', '211 20 Malmö'],
+  country: 'SE',
 };
 
 const MM = 72 / 25.4;

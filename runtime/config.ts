@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { CarrierSettings } from '../carriers/index.js';
+import type { Address } from '../documents/label-pdf.js';
 import { isDuration } from '../domain/duration.js';
 
 export type Mode = 'dev' | 'api' | 'worker';
@@ -38,6 +39,9 @@ const EnvSchema = z.object({
   POSTNORD_ITEM_PREFIX: optionalString.refine((v) => v === undefined || /^[A-Z]{2}$/.test(v), 'must be two capital letters (S10 item-id prefix)'),
   POSTNORD_ITEM_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code').default('SE'),
   POSTNORD_ITEM_RANGE: optionalString.refine((v) => v === undefined || /^\d{1,8}-\d{1,8}$/.test(v), 'must be FIRST-LAST serials, e.g. 10000000-19999999'),
+  WAREHOUSE_NAME: z.string().min(1).default('Returns Warehouse'),
+  WAREHOUSE_ADDRESS: optionalString,
+  WAREHOUSE_COUNTRY: optionalString.refine((v) => v === undefined || /^[A-Z]{2}$/.test(v), 'must be a two-letter country code'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -60,6 +64,9 @@ export function loadConfig(mode: Mode, env: NodeJS.ProcessEnv = process.env): Co
   }
   if (Boolean(config.TEMPORAL_TLS_CERT_PATH) !== Boolean(config.TEMPORAL_TLS_KEY_PATH)) {
     missing.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH (set both or neither)');
+  }
+  if (Boolean(config.WAREHOUSE_ADDRESS) !== Boolean(config.WAREHOUSE_COUNTRY)) {
+    missing.push('WAREHOUSE_ADDRESS and WAREHOUSE_COUNTRY (set both or neither)');
   }
   if (config.POSTNORD_API_KEY) {
     // PostNord labels use item ids from the range PostNord assigned the shop: no guessing.
@@ -90,4 +97,11 @@ export function carrierSettings(config: Config): CarrierSettings {
       serialTo: to,
     },
   };
+}
+
+/** The warehouse return parcels go to (labels, customs); undefined → the built-in default. Address lines are separated by `|`. */
+export function warehouseAddress(config: Config): Address | undefined {
+  if (!config.WAREHOUSE_ADDRESS || !config.WAREHOUSE_COUNTRY) return undefined;
+  const lines = config.WAREHOUSE_ADDRESS.split('|').map((l) => l.trim()).filter(Boolean);
+  return { name: config.WAREHOUSE_NAME, lines, country: config.WAREHOUSE_COUNTRY };
 }

@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 import { createMailSender } from '../activities/mail-transport.js';
 import { createApp } from '../api/app.js';
 import { openDatabase, type Database } from '../db/client.js';
-import { carrierSettings, publicUrl, type Config } from './config.js';
+import { carrierSettings, publicUrl, warehouseAddress, type Config } from './config.js';
 import { connectClient, connectWorker } from './temporal-connection.js';
 import { createCaseWorker } from './worker.js';
 
@@ -36,6 +36,7 @@ export async function startApi(args: {
     temporal,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     adminApiKey: args.adminApiKey,
+    warehouse: warehouseAddress(config),
     logger,
     readiness: {
       database: () => database.ping(),
@@ -78,6 +79,7 @@ export async function startWorker(args: {
       temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       carriers: carrierSettings(config),
+      warehouse: warehouseAddress(config),
     },
   }).catch(async (err: unknown) => {
     await ownClient?.connection.close();

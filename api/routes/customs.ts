@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { loadCaseView } from '../../db/case-view.js';
 import { loadCustomsDeclaration } from '../../db/customs.js';
-import { DEFAULT_WAREHOUSE, type Address } from '../../documents/label-pdf.js';
+import { DEFAULT_WAREHOUSE } from '../../documents/label-pdf.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
@@ -47,19 +47,19 @@ const getCustoms = createRoute({
   request: { params: z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: {
     200: jsonResponse(CustomsDeclarationSchema, 'the content declaration'),
-    404: problemResponse('no such case, or its order has no export reference (no customs border)'),
+    404: problemResponse('no such case, or no declaration: its order has no export reference, or the parcel crosses no customs border'),
   },
 });
 
 /** `warehouse` is where parcels go (its country is the declaration's `to`); without it, DEFAULT_WAREHOUSE. */
-export function customsRoutes(deps: ApiDeps & { warehouse?: Address }) {
+export function customsRoutes(deps: ApiDeps) {
   const { db } = deps;
   return newRouter().openapi(getCustoms, async (c) => {
     const { id } = c.req.valid('param');
     const view = await loadCaseView(db, id);
     if (!view) throw new ProblemError(404, `no case ${id}`);
     const declaration = await loadCustomsDeclaration(db, view, (deps.warehouse ?? DEFAULT_WAREHOUSE).country);
-    if (!declaration) throw new ProblemError(404, `case ${id}: order ${view.orderId} has no export reference, so no customs declaration`);
+    if (!declaration) throw new ProblemError(404, `case ${id}: no customs declaration (order ${view.orderId} has no export reference, or the parcel crosses no customs border)`);
     return c.json(declaration, 200);
   });
 }

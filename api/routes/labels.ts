@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { loadCaseView } from '../../db/case-view.js';
 import { renderCaseLabel } from '../../documents/label-data.js';
-import type { Address } from '../../documents/label-pdf.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
@@ -31,7 +30,7 @@ const getLabel = createRoute({
 });
 
 /** `warehouse` is where parcels go; without it, DEFAULT_WAREHOUSE. */
-export function labelRoutes(deps: ApiDeps & { warehouse?: Address }) {
+export function labelRoutes(deps: ApiDeps) {
   const { db } = deps;
   return newRouter().openapi(getLabel, async (c) => {
     const { id } = c.req.valid('param');

@@ -6,7 +6,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { orders, preIssuedLabels, returnCases } from '../../db/schema.js';
 import { renderPreIssuedLabel } from '../../documents/label-data.js';
-import type { Address } from '../../documents/label-pdf.js';
 import { newLocalTrackingNumber } from '../../carriers/index.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
@@ -69,7 +68,7 @@ const getPdf = createRoute({
 const labelUrl = (origin: string, orderId: string, trackingNumber: string) =>
   `${origin}/v1/orders/${encodeURIComponent(orderId)}/return-label/${encodeURIComponent(trackingNumber)}`;
 
-export function preIssuedLabelRoutes(deps: ApiDeps & { warehouse?: Address }) {
+export function preIssuedLabelRoutes(deps: ApiDeps) {
   const { db } = deps;
   return newRouter()
     .openapi(issue, async (c) => {

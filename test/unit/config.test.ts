@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { carrierSettings, ConfigError, loadConfig } from '../../runtime/config.js';
+import { carrierSettings, ConfigError, loadConfig, warehouseAddress } from '../../runtime/config.js';
 
 const prod = {
   TEMPORAL_ADDRESS: 'temporal.internal:7233',
@@ -51,5 +51,13 @@ describe('configuration from the environment', () => {
       serialFrom: 10_000_000,
       serialTo: 19_999_999,
     });
+  });
+
+  it('the warehouse address comes as lines separated by | and a country, both or neither', () => {
+    expect(warehouseAddress(loadConfig('dev', {}))).toBeUndefined();
+    expect(() => loadConfig('dev', { WAREHOUSE_ADDRESS: 'Lagergatan 1' })).toThrow(/WAREHOUSE_COUNTRY/);
+    expect(() => loadConfig('dev', { WAREHOUSE_ADDRESS: 'x', WAREHOUSE_COUNTRY: 'Sweden' })).toThrow(/WAREHOUSE_COUNTRY/);
+    const config = loadConfig('dev', { WAREHOUSE_NAME: 'Nordic Returns AB', WAREHOUSE_ADDRESS: 'Returns dept. | Industrigatan 4 | 212 14 Malmö', WAREHOUSE_COUNTRY: 'SE' });
+    expect(warehouseAddress(config)).toEqual({ name: 'Nordic Returns AB', lines: ['Returns dept.', 'Industrigatan 4', '212 14 Malmö'], country: 'SE' });
   });
 });
