@@ -15,7 +15,7 @@ import { paidValue } from '../domain/settlement.js';
 import { claimedQuantities, creditedAmounts } from '../db/claims.js';
 import type { Db } from '../db/client.js';
 import { caseLines, customers, idempotencyKeys, orderLines, orders, preIssuedLabels, products, returnCases } from '../db/schema.js';
-import { caseWorkflowId, ReturnStatusAttribute, type ReturnCaseInput } from '../workflows/messages.js';
+import { caseWorkflowId, ReturnStatusAttribute, type ParcelScan, type ReturnCaseInput } from '../workflows/messages.js';
 import type { returnCase } from '../workflows/return-case.js';
 import { policyFor } from './policy-lookup.js';
 import { ProblemError } from './problem.js';
@@ -64,6 +64,8 @@ export interface CreateCaseOptions {
    * creating transaction; when another case already has it, `LabelAlreadyClaimed` is thrown.
    */
   trackingNumber?: string;
+  /** The dock scan that opened the case: its parcel is already in (no label e-mail, straight to received). */
+  openedByScan?: ParcelScan;
 }
 
 export interface CreatedCase {
@@ -260,6 +262,7 @@ export async function createCase(deps: CaseCreationDeps, body: CreateCaseInput, 
       ...(exchange ? { replacements } : {}),
       ...(body.method === 'exchange' ? { shipReplacement: body.shipReplacement ?? 'after_receipt' } : {}),
       ...(creditAmount !== undefined ? { creditAmount } : {}),
+      ...(opts.openedByScan ? { openedByScan: opts.openedByScan } : {}),
     };
     return caseInput;
   });

@@ -1,14 +1,13 @@
 /** Reads what a case's content declaration needs and assembles it (domain/customs.ts). */
 import { and, eq, inArray } from 'drizzle-orm';
-import { buildCustomsDeclaration, crossesCustomsBorder, type CustomsDeclaration } from '../domain/customs.js';
+import { buildCustomsDeclaration, type CustomsDeclaration } from '../domain/customs.js';
 import type { CaseView } from './case-view.js';
 import type { Db } from './client.js';
 import { customers, orderLines, orders, products } from './schema.js';
 
 /**
  * The declaration of a case whose order has an export reference, valued in the order's currency,
- * from the customer's country to `toCountry` (the warehouse's); null when the order has none or the
- * parcel crosses no customs border.
+ * from the customer's country to `toCountry` (the warehouse's); null when the order has none.
  */
 export async function loadCustomsDeclaration(
   db: Db,
@@ -16,10 +15,9 @@ export async function loadCustomsDeclaration(
   toCountry: string,
 ): Promise<CustomsDeclaration | null> {
   const [order] = await db.select().from(orders).where(eq(orders.id, view.orderId));
+  // The contract (API.md): a declaration exactly when the order was exported, i.e. has a reference.
   if (!order?.exportReference) return null;
   const [customer] = await db.select().from(customers).where(eq(customers.id, view.customerId));
-  // An export reference alone is not enough: the return must cross a customs border to need one.
-  if (!crossesCustomsBorder(customer?.country ?? '', toCountry)) return null;
   const lineIds = [...new Set(view.lines.map((l) => l.orderLineId))];
   const skus = [...new Set(view.lines.map((l) => l.sku))];
   const [paid, known] = await Promise.all([

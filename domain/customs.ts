@@ -51,19 +51,6 @@ export interface CustomsInput {
   products: readonly { sku: string; hsCode: string | null; originCountry: string | null }[];
 }
 
-/** The EU customs union's member states (ISO 3166-1 alpha-2): no customs border between two of them. */
-export const EU_CUSTOMS_UNION: ReadonlySet<string> = new Set(
-  'AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK'.split(' '),
-);
-
-/** Whether a parcel from `from` to `to` crosses a customs border (Norway → Sweden does; Denmark → Sweden does not). */
-export function crossesCustomsBorder(from: string, to: string): boolean {
-  const a = from.toUpperCase();
-  const b = to.toUpperCase();
-  if (!a || !b || a === b) return false;
-  return !(EU_CUSTOMS_UNION.has(a) && EU_CUSTOMS_UNION.has(b));
-}
-
 /** Items in the case's line order; throws when a case line names an order line that is not given. */
 export function buildCustomsDeclaration(input: CustomsInput): CustomsDeclaration {
   const paid = new Map(input.orderLines.map((l) => [l.id, l]));

@@ -49,6 +49,8 @@ export interface ReturnCaseInput {
   shipReplacement?: 'immediately' | 'after_receipt';
   /** Credit only: the agreed amount (defaults to what was paid for the lines). */
   creditAmount?: number;
+  /** The case was opened by scanning its parcel (a pre-issued label): the parcel is already in. */
+  openedByScan?: ParcelScan;
 }
 
 export interface ApprovalInput {

@@ -367,7 +367,9 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
   // Label and the wait for the parcel.
   const label = await acts.issueReturnLabel({ caseId });
   await progress({ key: 'label_issued', type: 'label.issued', detail: { ...label } });
-  await acts.sendCaseEmail({ caseId, kind: 'label' });
+  // A case opened by its own parcel's scan needs no label e-mail (input absent in earlier histories: replay-safe).
+  if (input.openedByScan) scan ??= input.openedByScan;
+  else await acts.sendCaseEmail({ caseId, kind: 'label' });
   const shipsFirst = input.method === 'exchange' && input.shipReplacement === 'immediately';
   if (shipsFirst) await shipReplacementsWhenInStock();
   const parcelMs = durationMs(policy.parcelDeadline);

@@ -47,7 +47,7 @@ const getCustoms = createRoute({
   request: { params: z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: {
     200: jsonResponse(CustomsDeclarationSchema, 'the content declaration'),
-    404: problemResponse('no such case, or no declaration: its order has no export reference, or the parcel crosses no customs border'),
+    404: problemResponse('no such case, or its order has no export reference (no customs border)'),
   },
 });
 
@@ -59,7 +59,7 @@ export function customsRoutes(deps: ApiDeps) {
     const view = await loadCaseView(db, id);
     if (!view) throw new ProblemError(404, `no case ${id}`);
     const declaration = await loadCustomsDeclaration(db, view, (deps.warehouse ?? DEFAULT_WAREHOUSE).country);
-    if (!declaration) throw new ProblemError(404, `case ${id}: no customs declaration (order ${view.orderId} has no export reference, or the parcel crosses no customs border)`);
+    if (!declaration) throw new ProblemError(404, `case ${id}: order ${view.orderId} has no export reference, so no customs declaration`);
     return c.json(declaration, 200);
   });
 }

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { caseByTrackingNumber, waitForCaseView } from '../../db/case-view.js';
 import { AWAITING_PARCEL_STATUSES } from '../../domain/case-status.js';
 import { parcelScans, preIssuedLabels, returnCases } from '../../db/schema.js';
-import { caseWorkflowId, parcelReceived } from '../../workflows/messages.js';
+import { caseWorkflowId, parcelReceived, type ParcelScan } from '../../workflows/messages.js';
 import { requireRole } from '../auth.js';
 import { createCase, everythingReturnable, LabelAlreadyClaimed } from '../case-creation.js';
 import { ProblemError } from '../problem.js';
@@ -53,7 +53,7 @@ export function trackingNumberFromBarcode(barcode: string): string {
  * returnable) with that label. The label is claimed in the creating transaction, so a second or
  * concurrent scan finds the first scan's case instead of opening another.
  */
-async function caseForPreIssuedLabel(deps: ApiDeps, trackingNumber: string) {
+async function caseForPreIssuedLabel(deps: ApiDeps, trackingNumber: string, scan: ParcelScan) {
   const { db } = deps;
   const [label] = await db.select().from(preIssuedLabels).where(eq(preIssuedLabels.trackingNumber, trackingNumber));
   if (!label) return undefined;
@@ -63,7 +63,7 @@ async function caseForPreIssuedLabel(deps: ApiDeps, trackingNumber: string) {
       ({ caseId } = await createCase(
         deps,
         { orderId: label.orderId, method: 'return_to_stock', channel: 'mail', lines: everythingReturnable('returned by mail') },
-        { trackingNumber },
+        { trackingNumber, openedByScan: scan },
       ));
     } catch (err) {
       if (!(err instanceof LabelAlreadyClaimed)) throw err;
@@ -79,9 +79,10 @@ export function scanRoutes(deps: ApiDeps) {
   return newRouter().openapi(scan, async (c) => {
     const body = c.req.valid('json');
     const trackingNumber = body.trackingNumber?.trim().toUpperCase() ?? trackingNumberFromBarcode(body.barcode!);
-    const row = (await caseByTrackingNumber(db, trackingNumber)) ?? (await caseForPreIssuedLabel(deps, trackingNumber));
-    if (!row) throw new ProblemError(404, `no case has tracking number ${trackingNumber}`);
     const by = c.get('principal').name;
+    const scan: ParcelScan = { trackingNumber, scannedBy: by, ...(body.location ? { location: body.location } : {}) };
+    const row = (await caseByTrackingNumber(db, trackingNumber)) ?? (await caseForPreIssuedLabel(deps, trackingNumber, scan));
+    if (!row) throw new ProblemError(404, `no case has tracking number ${trackingNumber}`);
     await db.insert(parcelScans).values({ caseId: row.id, trackingNumber, scannedBy: by, location: body.location ?? null });
     // The workflow keeps only the first scan; repeats are recorded above for traceability, and a
     // case past the parcel wait (received, completed, even long closed) is not signalled at all.
@@ -89,7 +90,7 @@ export function scanRoutes(deps: ApiDeps) {
       try {
         await temporal.workflow
           .getHandle(caseWorkflowId(row.id))
-          .signal(parcelReceived, { trackingNumber, scannedBy: by, location: body.location });
+          .signal(parcelReceived, scan);
       } catch (err) {
         throw toProblem(err);
       }

@@ -48,6 +48,14 @@ describe('labels pre-issued into the outgoing parcel', () => {
     expect(received.lines).toEqual([expect.objectContaining({ orderLineId: 'L1', quantity: 2, reason: 'returned by mail' })]);
     const [label] = await stack.db.select().from(preIssuedLabels).where(eq(preIssuedLabels.trackingNumber, trackingNumber));
     expect(label?.caseId).toBe(scanned.body.id);
+    expect(received.timeline.find((e: { type: string }) => e.type === 'parcel.received').detail).toMatchObject({ trackingNumber, scannedBy: 'bootstrap admin', location: 'dock-1' });
+    // The parcel is already here: the customer is told it arrived, not sent a label.
+    // (The e-mail follows the status change: wait for it.)
+    const mailKinds = async () => (await stack.db.select().from(outboundEmails).where(eq(outboundEmails.caseId, scanned.body.id))).map((m) => m.kind);
+    for (let i = 0; i < 100 && !(await mailKinds()).includes('received'); i++) await new Promise((r) => setTimeout(r, 100));
+    const kinds = await mailKinds();
+    expect(kinds).toContain('received');
+    expect(kinds).not.toContain('label');
 
     // Scanned again: the same case, no second one.
     const again = await stack.call('POST', '/v1/scans', { barcode: trackingNumber.toLowerCase() });

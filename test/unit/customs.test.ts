@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCustomsDeclaration, crossesCustomsBorder, type CustomsInput } from '../../domain/customs.js';
+import { buildCustomsDeclaration, type CustomsInput } from '../../domain/customs.js';
 
 const base: CustomsInput = {
   caseId: 'RC-1',
@@ -58,14 +58,3 @@ describe('buildCustomsDeclaration', () => {
   });
 });
 
-describe('crossesCustomsBorder', () => {
-  it('is true between countries unless both are in the EU customs union', () => {
-    expect(crossesCustomsBorder('NO', 'SE')).toBe(true);
-    expect(crossesCustomsBorder('SE', 'NO')).toBe(true);
-    expect(crossesCustomsBorder('NO', 'CH')).toBe(true);
-    expect(crossesCustomsBorder('DK', 'SE')).toBe(false);
-    expect(crossesCustomsBorder('fi', 'de')).toBe(false);
-    expect(crossesCustomsBorder('NO', 'NO')).toBe(false);
-    expect(crossesCustomsBorder('', 'SE')).toBe(false);
-  });
-});
