@@ -127,6 +127,14 @@ try {
   await waitForCase(stack, polled.id, (v) => v.status === 'received');
   await stack.call('POST', `/v1/returns/${polled.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] });
   await save(stack, 'postnord-polled-completed', polled.id);
+
+  // Opened by scanning a label pre-issued into the outgoing parcel: arrived from the start.
+  const { orderId: mailOrder } = await seedOrder(stack, { quantity: 1, country: 'FI' });
+  const preIssued = await stack.call('POST', `/v1/orders/${mailOrder}/return-label`, {});
+  const mailed = await stack.call('POST', '/v1/scans', { trackingNumber: preIssued.body.trackingNumber, location: 'dock-1' });
+  await waitForCase(stack, mailed.body.id, (v) => v.status === 'received');
+  await stack.call('POST', `/v1/returns/${mailed.body.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] });
+  await save(stack, 'pre-issued-label-scanned-completed', mailed.body.id);
 } finally {
   await stack.close();
   postnord.close();
