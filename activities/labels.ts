@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { labelCarrier, type LabelCarrierAdapter } from '../carriers/index.js';
+import { labelCarrier, LabelRangeExhausted, type LabelCarrierAdapter, type NumberSeries } from '../carriers/index.js';
 import { caseParcels, labelNumberSeries, returnCases } from '../db/schema.js';
 import type { Policy } from '../domain/policy.js';
 import { tellKeptEvents } from '../tracking/inbox.js';
@@ -22,6 +22,8 @@ export interface Label {
 
 /** Why a label could not be issued on this worker; retried, so configuring the carrier unblocks the case. */
 export const CARRIER_NOT_CONFIGURED = 'CarrierNotConfigured';
+/** The carrier's number range is used up; retried, so extending the range unblocks the case. */
+export const LABEL_RANGE_EXHAUSTED = 'LabelRangeExhausted';
 
 export function labelActivities({ db, publicUrl, afterEffect, temporal, carriers = {} }: ActivityDeps) {
   function adapterFor(name: string): LabelCarrierAdapter {
@@ -30,15 +32,31 @@ export function labelActivities({ db, publicUrl, afterEffect, temporal, carriers
     return adapter;
   }
 
-  /** The next number of the carrier's series: one atomic upsert, so concurrent labels never share one. */
-  const nextSerial = (carrier: string) => async () => {
-    const [row] = await db
-      .insert(labelNumberSeries)
-      .values({ carrier, issued: 1 })
-      .onConflictDoUpdate({ target: labelNumberSeries.carrier, set: { issued: sql`${labelNumberSeries.issued} + 1` } })
-      .returning();
-    return row!.issued;
+  const serials: NumberSeries = {
+    // One atomic upsert, so concurrent labels never share a number.
+    async next(series) {
+      const [row] = await db
+        .insert(labelNumberSeries)
+        .values({ series, issued: 1 })
+        .onConflictDoUpdate({ target: labelNumberSeries.series, set: { issued: sql`${labelNumberSeries.issued} + 1` } })
+        .returning();
+      return row!.issued;
+    },
+    async issued(series) {
+      const [row] = await db.select().from(labelNumberSeries).where(eq(labelNumberSeries.series, series));
+      return row?.issued ?? 0;
+    },
   };
+
+  /** The carrier's label; a used-up number range is retried (as its own error type) until someone extends it. */
+  async function createLabel(adapter: LabelCarrierAdapter, caseId: string, parcelNo: number): Promise<string> {
+    try {
+      return (await adapter.createLabel({ caseId, parcelNo, serials })).trackingNumber;
+    } catch (err) {
+      if (err instanceof LabelRangeExhausted) throw ApplicationFailure.retryable(err.message, LABEL_RANGE_EXHAUSTED);
+      throw err;
+    }
+  }
 
   async function answer(caseId: string, carrier: string, trackingNumber: string, url: string): Promise<Label> {
     if (temporal) await tellKeptEvents(db, temporal, caseId, trackingNumber);
@@ -54,7 +72,7 @@ export function labelActivities({ db, publicUrl, afterEffect, temporal, carriers
       // A case opened by scanning a pre-issued label already has its number.
       if (!before.trackingNumber) {
         const adapter = adapterFor((before.policy as Policy).labelCarrier ?? 'local');
-        const { trackingNumber } = await adapter.createLabel({ caseId, parcelNo: 1, nextSerial: nextSerial(adapter.name) });
+        const trackingNumber = await createLabel(adapter, caseId, 1);
         await db
           .update(returnCases)
           .set({ labelCarrier: adapter.name, trackingNumber, labelUrl: url })
@@ -74,7 +92,7 @@ export function labelActivities({ db, publicUrl, afterEffect, temporal, carriers
         const [owner] = await db.select().from(returnCases).where(eq(returnCases.id, caseId));
         if (!owner) throw new Error(`case ${caseId} not found`);
         const adapter = adapterFor(owner.labelCarrier ?? (owner.policy as Policy).labelCarrier ?? 'local');
-        const { trackingNumber } = await adapter.createLabel({ caseId, parcelNo, nextSerial: nextSerial(adapter.name) });
+        const trackingNumber = await createLabel(adapter, caseId, parcelNo);
         await db.insert(caseParcels).values({ caseId, parcelNo, carrier: adapter.name, trackingNumber, labelUrl: url }).onConflictDoNothing({ target: [caseParcels.caseId, caseParcels.parcelNo] });
       }
       await afterEffect?.('issueParcelLabel', caseId);

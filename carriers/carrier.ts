@@ -30,8 +30,19 @@ export interface TrackingEvent {
 export interface LabelRequest {
   caseId: string;
   parcelNo: number;
-  /** The next number of this carrier's number series (for carriers that hand the shop a range). */
-  nextSerial(): Promise<number>;
+  /** Number series, for carriers that hand the shop a range of numbers. */
+  serials: NumberSeries;
+}
+
+/** Named counters: `next` answers 1, 2, 3, … (never the same twice); `issued` how many so far. */
+export interface NumberSeries {
+  next(series: string): Promise<number>;
+  issued(series: string): Promise<number>;
+}
+
+/** The carrier's number range is used up: no label until it is extended. */
+export class LabelRangeExhausted extends Error {
+  override name = 'LabelRangeExhausted';
 }
 
 /** Why a request was refused: `detail` for the 401 problem; `field` names the body field when the body is at fault. */

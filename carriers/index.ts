@@ -33,8 +33,8 @@ export function labelCarrier(name: string, settings: CarrierSettings): LabelCarr
   return undefined;
 }
 
-export type { CarrierAdapter, HeaderReader, LabelCarrierAdapter, LabelRequest, Refusal, TrackingEvent, WebhookCarrierAdapter } from './carrier.js';
-export { InvalidCarrierEvent, TIMESTAMP_TOLERANCE_MS } from './carrier.js';
+export type { CarrierAdapter, HeaderReader, LabelCarrierAdapter, LabelRequest, NumberSeries, Refusal, TrackingEvent, WebhookCarrierAdapter } from './carrier.js';
+export { InvalidCarrierEvent, LabelRangeExhausted, TIMESTAMP_TOLERANCE_MS } from './carrier.js';
 export { aftership, verifyAfterShip } from './aftership.js';
 export { easypost, verifyEasyPost } from './easypost.js';
 export { generic, GenericTrackingEvent, verifyStandardWebhook } from './generic.js';
@@ -43,6 +43,7 @@ export {
   fetchTracking,
   isS10ItemId,
   mapPostNordStatus,
+  nordicTime,
   parseTracking,
   postnordCarrier,
   PostNordError,

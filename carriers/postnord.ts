@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MappedStatus } from '../domain/carrier-status.js';
-import type { LabelCarrierAdapter, TrackingEvent } from './carrier.js';
+import { LabelRangeExhausted, type LabelCarrierAdapter, type TrackingEvent } from './carrier.js';
 
 export const POSTNORD_STATUSES = [
   'CREATED',
@@ -118,7 +118,7 @@ function toEvent(raw: unknown): PostNordEvent {
   const loc = obj(e.location);
   const location = str(loc.displayName) || [str(loc.name) || str(loc.city), str(loc.countryCode) || str(loc.country)].filter(Boolean).join(', ');
   const eventTime = str(e.eventTime);
-  const t = eventTime ? new Date(eventTime) : null;
+  const t = eventTime ? nordicTime(eventTime) : null;
   const status = str(e.status);
   const eventCode = str(e.eventCode);
   return {
@@ -130,6 +130,43 @@ function toEvent(raw: unknown): PostNordEvent {
     mapped: mapPostNordStatus(status, eventCode),
     ...(location ? { location } : {}),
   };
+}
+
+const NORDIC_TIME_ZONE = 'Europe/Stockholm';
+const zoneParts = new Intl.DateTimeFormat('en-US', {
+  timeZone: NORDIC_TIME_ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/** How far Stockholm's wall clock is ahead of UTC at instant `utcMs` (1 h in winter, 2 h in summer). */
+function stockholmOffsetMs(utcMs: number): number {
+  const p = Object.fromEntries(zoneParts.formatToParts(new Date(utcMs)).map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(utcMs / 1000) * 1000;
+}
+
+/**
+ * PostNord sends local (Swedish/Danish/Norwegian) wall-clock time without an offset, e.g.
+ * `2026-11-02T08:15:00` = 07:15 UTC. Read it in Europe/Stockholm, whatever the server's zone; a time
+ * with an offset or `Z` is taken as given.
+ */
+export function nordicTime(eventTime: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(eventTime.trim());
+  if (!m) {
+    const d = new Date(eventTime);
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  const [y, mo, d, h, mi, s, ms] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number, number];
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  // The offset at the guessed instant, corrected once for the hours around a DST switch.
+  let utc = wall - stockholmOffsetMs(wall);
+  utc = wall - stockholmOffsetMs(utc);
+  return Number.isNaN(utc) ? null : new Date(utc);
 }
 
 /** Parses a track-and-trace answer: `{TrackingInformationResponse: {shipments}}` or a top-level `{shipments}`. */
@@ -230,7 +267,8 @@ export interface PostNordSettings {
 
 /** One event's inbox key: PostNord sends no event id, so it is derived from what identifies the event. */
 export function postNordEventId(trackingNumber: string, e: PostNordEvent): string {
-  const digest = createHash('sha256').update([trackingNumber, e.eventTime, e.eventCode, e.status, e.location ?? ''].join('\u001f')).digest('hex');
+  // Not the location: PostNord may enrich it later, and the same event must keep its id.
+  const digest = createHash('sha256').update([trackingNumber, e.eventTime, e.eventCode, e.status].join('\u001f')).digest('hex');
   return `${trackingNumber}:${digest.slice(0, 24)}`;
 }
 
@@ -238,10 +276,15 @@ export function postnordCarrier(settings: PostNordSettings): LabelCarrierAdapter
   return {
     name: 'postnord',
     pollEvery: settings.pollEvery,
-    async createLabel({ nextSerial }) {
-      const serial = settings.serialFrom + (await nextSerial()) - 1;
-      if (serial > settings.serialTo) throw new PostNordError(`the PostNord item-id range is used up (last serial ${settings.serialTo}); ask PostNord for a new range`);
-      return { trackingNumber: s10ItemId(settings.itemPrefix, serial, settings.itemCountry) };
+    async createLabel({ serials }) {
+      // Counted per range (prefix + first serial): a new range starts from its own first number, and
+      // extending the last serial of the current one keeps counting.
+      const series = `postnord:${settings.itemPrefix}${settings.serialFrom}`;
+      const size = settings.serialTo - settings.serialFrom + 1;
+      if ((await serials.issued(series)) >= size) throw new LabelRangeExhausted(`the PostNord item-id range ${settings.itemPrefix} ${settings.serialFrom}-${settings.serialTo} is used up; ask PostNord for a new one and set POSTNORD_ITEM_RANGE`);
+      const n = await serials.next(series);
+      if (n > size) throw new LabelRangeExhausted(`the PostNord item-id range ${settings.itemPrefix} ${settings.serialFrom}-${settings.serialTo} is used up`);
+      return { trackingNumber: s10ItemId(settings.itemPrefix, settings.serialFrom + n - 1, settings.itemCountry) };
     },
     async track(trackingNumber): Promise<TrackingEvent[]> {
       const tracking = await fetchTracking(settings.apiUrl, settings.apiKey, trackingNumber);

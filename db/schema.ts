@@ -336,9 +336,9 @@ export const carrierEvents = pgTable(
   (t) => [uniqueIndex('carrier_events_event').on(t.carrier, t.eventId), index('carrier_events_tracking').on(t.trackingNumber)],
 );
 
-/** How many item ids each label carrier's number series has handed out (serial n = the shop's range start + n - 1). */
+/** How many numbers each label number series has handed out (e.g. `postnord:UA10000000`: serial n = range start + n - 1). */
 export const labelNumberSeries = pgTable('label_number_series', {
-  carrier: text('carrier').primaryKey(),
+  series: text('series').primaryKey(),
   issued: bigint('issued', { mode: 'number' }).notNull(),
 });
 

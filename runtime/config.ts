@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { CarrierSettings } from '../carriers/index.js';
 import type { Address } from '../documents/label-pdf.js';
-import { isDuration } from '../domain/duration.js';
+import { durationMs, isDuration } from '../domain/duration.js';
 
 export type Mode = 'dev' | 'api' | 'worker';
 
@@ -35,7 +35,11 @@ const EnvSchema = z.object({
   SMTP_URL: optionalString.refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL'),
   POSTNORD_API_URL: z.string().url().default('https://api2.postnord.com'),
   POSTNORD_API_KEY: optionalString,
-  POSTNORD_POLL_INTERVAL: z.string().refine(isDuration, 'must be an ISO 8601 duration such as PT4H').default('PT4H'),
+  POSTNORD_POLL_INTERVAL: z
+    .string()
+    .refine(isDuration, 'must be an ISO 8601 duration such as PT4H')
+    .refine((v) => !isDuration(v) || durationMs(v) >= 60_000, 'must be at least PT1M (PostNord rate-limits)')
+    .default('PT4H'),
   POSTNORD_ITEM_PREFIX: optionalString.refine((v) => v === undefined || /^[A-Z]{2}$/.test(v), 'must be two capital letters (S10 item-id prefix)'),
   POSTNORD_ITEM_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code').default('SE'),
   POSTNORD_ITEM_RANGE: optionalString.refine((v) => v === undefined || /^\d{1,8}-\d{1,8}$/.test(v), 'must be FIRST-LAST serials, e.g. 10000000-19999999'),

@@ -7,6 +7,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  isCancellation,
   proxyActivities,
   setHandler,
   sleep,
@@ -53,6 +54,9 @@ const pollActs = proxyActivities<CaseActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumAttempts: 2 },
 });
+
+/** Upper bound on carrier polls per case (each adds a timer and an activity to the history). */
+const MAX_POLLS = 1000;
 
 export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
   const { caseId, policy } = input;
@@ -375,11 +379,17 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
   const parcelMs = durationMs(policy.parcelDeadline);
   const parcelDeadlineAt = Date.now() + parcelMs;
   await enter('awaiting_parcel', 'parcel', { key: 'awaiting_parcel', type: 'status.awaiting_parcel' }, parcelMs);
-  /** Carriers without a push API are asked every `everyMs` until the parcel is in, the case is cancelled or the deadline passes. */
+  /**
+   * Carriers without a push API are asked every `everyMs` until the parcel is in, the case is
+   * cancelled or the deadline passes; never more than MAX_POLLS times, so the history stays small.
+   */
   async function pollCarrierWhileWaiting(everyMs: number): Promise<void> {
     const settled = () => scan !== undefined || cancel !== undefined;
+    const intervalMs = Math.max(everyMs, Math.ceil(parcelMs / MAX_POLLS), 1000);
     while (!settled() && parcelDeadlineAt - Date.now() > 0) {
-      if (await condition(settled, Math.max(1, Math.min(everyMs, parcelDeadlineAt - Date.now())))) return;
+      if (await condition(settled, Math.min(intervalMs, parcelDeadlineAt - Date.now()))) return;
+      // At the deadline the case expires: nothing a poll finds could change that.
+      if (parcelDeadlineAt - Date.now() <= 0) return;
       try {
         // The activity stores what the carrier reports and signals this case (parcelInTransit / parcelReceived).
         await pollActs.pollCarrier({ caseId });
@@ -389,7 +399,12 @@ export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
     }
   }
   // Only labels from polled carriers carry pollEvery: cases recorded before it have none (replay-safe).
-  if (label.pollEvery) void pollCarrierWhileWaiting(durationMs(label.pollEvery));
+  if (label.pollEvery) {
+    pollCarrierWhileWaiting(durationMs(label.pollEvery)).catch((err) => {
+      // Cancelled through Temporal: the main flow ends the case; anything else is a bug and fails the task.
+      if (!isCancellation(err)) throw err;
+    });
+  }
   /** A carrier saw the parcel on its way: in_transit, waiting for receipt, same parcel deadline. */
   async function applyTransit(): Promise<void> {
     if (!transitPending() || scan || cancel) return;

@@ -1,5 +1,5 @@
 CREATE TABLE "label_number_series" (
-	"carrier" text PRIMARY KEY NOT NULL,
+	"series" text PRIMARY KEY NOT NULL,
 	"issued" bigint NOT NULL
 );
 --> statement-breakpoint

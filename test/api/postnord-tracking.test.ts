@@ -63,7 +63,8 @@ beforeAll(async () => {
   };
   stack = await startStack({ worker: false });
   await stack.startWorker({ carriers: { postnord: settings } });
-  const policy = await stack.call('PUT', `/v1/policies/${MARKET}`, { ...DEFAULT_POLICY, market: undefined, labelCarrier: 'postnord' });
+  // A short parcel deadline: the workflow polls at most 1000 times per case, so with P30D it would stretch PT1S to 43 min.
+  const policy = await stack.call('PUT', `/v1/policies/${MARKET}`, { ...DEFAULT_POLICY, market: undefined, parcelDeadline: 'PT10M', labelReminderAfter: 'PT5M', labelCarrier: 'postnord' });
   expect(policy.status).toBe(200);
 });
 afterAll(async () => {
@@ -126,7 +127,7 @@ describe('PostNord labels and polled tracking', () => {
 
   it('keeps an event for a tracking number no case has yet, and tells the case when its label appears', async () => {
     // The next item id of the range is predictable: nothing else in the suite issues PostNord labels.
-    const [series] = await stack.db.select().from(labelNumberSeries).where(eq(labelNumberSeries.carrier, 'postnord'));
+    const [series] = await stack.db.select().from(labelNumberSeries).where(eq(labelNumberSeries.series, `postnord:UX${settings.serialFrom}`));
     const next = s10ItemId('UX', settings.serialFrom + (series?.issued ?? 0), 'SE');
 
     const raw = JSON.stringify({ type: 'tracking.updated', data: { trackingNumber: next, status: 'in_transit', occurredAt: new Date().toISOString(), location: 'Terminal Helsingborg' } });

@@ -41,6 +41,7 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig('dev', { POSTNORD_API_KEY: 'k', POSTNORD_ITEM_PREFIX: 'ua', POSTNORD_ITEM_RANGE: '1-2' })).toThrow(/POSTNORD_ITEM_PREFIX/);
     expect(() => loadConfig('dev', { POSTNORD_API_KEY: 'k', POSTNORD_ITEM_PREFIX: 'UA', POSTNORD_ITEM_RANGE: '9-2' })).toThrow(/POSTNORD_ITEM_RANGE/);
     expect(() => loadConfig('dev', { POSTNORD_POLL_INTERVAL: 'every 4 hours' })).toThrow(/POSTNORD_POLL_INTERVAL/);
+    expect(() => loadConfig('dev', { POSTNORD_POLL_INTERVAL: 'PT5S' })).toThrow(/POSTNORD_POLL_INTERVAL: must be at least PT1M/);
     const config = loadConfig('dev', { POSTNORD_API_KEY: 'k', POSTNORD_ITEM_PREFIX: 'UA', POSTNORD_ITEM_RANGE: '10000000-19999999', POSTNORD_POLL_INTERVAL: 'PT2H' });
     expect(carrierSettings(config).postnord).toEqual({
       apiUrl: 'https://api2.postnord.com',

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { carrierAdapter, isS10ItemId, labelCarrier, newLocalTrackingNumber, s10ItemId, type PostNordSettings } from '../../carriers/index.js';
+import { carrierAdapter, isS10ItemId, LabelRangeExhausted, labelCarrier, newLocalTrackingNumber, nordicTime, s10ItemId, type PostNordSettings } from '../../carriers/index.js';
 import { fetchTracking, mapPostNordStatus, PostNordError, POSTNORD_STATUSES } from '../../carriers/postnord.js';
 
 // A local stand-in for PostNord's track-and-trace API, on loopback only.
@@ -172,13 +172,23 @@ describe('label carriers', () => {
     expect(labelCarrier('dhl', { postnord: settings })).toBeUndefined();
     const postnord = labelCarrier('postnord', { postnord: settings })!;
     expect(postnord.pollEvery).toBe('PT4H');
-    let issued = 0;
-    const nextSerial = async () => ++issued;
-    const first = await postnord.createLabel({ caseId: 'c', parcelNo: 1, nextSerial });
-    const second = await postnord.createLabel({ caseId: 'c', parcelNo: 2, nextSerial });
+    const counters = new Map<string, number>();
+    const serials = {
+      next: async (series: string) => counters.set(series, (counters.get(series) ?? 0) + 1).get(series)!,
+      issued: async (series: string) => counters.get(series) ?? 0,
+    };
+    const first = await postnord.createLabel({ caseId: 'c', parcelNo: 1, serials });
+    const second = await postnord.createLabel({ caseId: 'c', parcelNo: 2, serials });
     expect(first.trackingNumber).toBe(s10ItemId('UA', 10_000_000, 'SE'));
     expect(second.trackingNumber).toBe(s10ItemId('UA', 10_000_001, 'SE'));
-    await expect(postnord.createLabel({ caseId: 'c', parcelNo: 3, nextSerial })).rejects.toThrow(/used up/);
+    // Used up: refused without taking (burning) another number.
+    await expect(postnord.createLabel({ caseId: 'c', parcelNo: 3, serials })).rejects.toThrow(LabelRangeExhausted);
+    expect(counters.get('postnord:UA10000000')).toBe(2);
+    // Extending the range keeps counting; a new range starts at its own first serial.
+    const extended = labelCarrier('postnord', { postnord: { ...settings, serialTo: 10_000_009 } })!;
+    expect((await extended.createLabel({ caseId: 'c', parcelNo: 3, serials })).trackingNumber).toBe(s10ItemId('UA', 10_000_002, 'SE'));
+    const fresh = labelCarrier('postnord', { postnord: { ...settings, serialFrom: 20_000_000, serialTo: 20_000_009 } })!;
+    expect((await fresh.createLabel({ caseId: 'd', parcelNo: 1, serials })).trackingNumber).toBe(s10ItemId('UA', 20_000_000, 'SE'));
   });
 
   it('PostNord polling maps events with the status, falling back to the event code', async () => {
@@ -193,5 +203,15 @@ describe('label carriers', () => {
     // Event ids are derived from the event, so the same event polled again has the same id.
     expect((await postnord.track!('UA100000004SE')).map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
     expect(new Set(events.map((e) => e.eventId)).size).toBe(2);
+  });
+
+  it('reads PostNord\'s offset-less event times as Swedish wall-clock time, whatever the server\'s zone', () => {
+    expect(nordicTime('2026-11-02T08:15:00')?.toISOString()).toBe('2026-11-02T07:15:00.000Z'); // CET
+    expect(nordicTime('2026-07-02T08:15:00')?.toISOString()).toBe('2026-07-02T06:15:00.000Z'); // CEST
+    expect(nordicTime('2026-03-29T03:30:00')?.toISOString()).toBe('2026-03-29T01:30:00.000Z'); // just after the spring switch
+    expect(nordicTime('2026-10-25T01:30:00')?.toISOString()).toBe('2026-10-24T23:30:00.000Z'); // before the autumn switch
+    expect(nordicTime('2026-11-02T08:15:00Z')?.toISOString()).toBe('2026-11-02T08:15:00.000Z');
+    expect(nordicTime('2026-11-02T08:15:00+02:00')?.toISOString()).toBe('2026-11-02T06:15:00.000Z');
+    expect(nordicTime('not a time')).toBeNull();
   });
 });
