@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { authenticate, type AuthEnv } from './auth.js';
 import { docsRoutes } from './docs.js';
+import { createMetrics } from './metrics.js';
 import { problem, ProblemError } from './problem.js';
 import type { ApiDeps } from './router.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -14,6 +15,7 @@ import { customerRoutes } from './routes/customers.js';
 import { customsRoutes } from './routes/customs.js';
 import { healthRoutes } from './routes/health.js';
 import { labelRoutes } from './routes/labels.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { orderRoutes } from './routes/orders.js';
 import { policyRoutes } from './routes/policies.js';
 import { preIssuedLabelRoutes } from './routes/pre-issued-labels.js';
@@ -42,7 +44,10 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   });
   app.notFound((c) => problem(c, 404, `no route for ${c.req.method} ${c.req.path}`));
 
+  const metrics = createMetrics(deps.db);
+  app.use('*', metrics.middleware);
   app.route('/', healthRoutes(deps));
+  app.route('/', metricsRoutes(metrics.registry));
   app.route('/', docsRoutes());
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../support/stack.js';
+import { seedOrder, startStack, waitForCase, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -125,5 +125,37 @@ describe('unknown routes', () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+});
+
+describe('GET /metrics', () => {
+  const scrape = async () => {
+    const res = await stack.app.request('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    return res.text();
+  };
+  /** The value of one sample line, e.g. `returns_cases{status="received"}`; 0 when absent. */
+  const sample = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 0);
+
+  it('counts requests by route pattern and reports cases by status from the projection', async () => {
+    const { orderId } = await seedOrder(stack, { quantity: 1 });
+    const before = await scrape();
+    const started = await stack.call('POST', '/v1/returns', { orderId, method: 'return_to_stock', channel: 'portal', lines: [{ orderLineId: 'L1', quantity: 1, reason: 'too small' }] });
+    expect(started.status).toBe(201);
+    await stack.call('POST', '/v1/scans', { trackingNumber: started.body.label.trackingNumber });
+    await waitForCase(stack, started.body.id, (c) => c.status === 'received');
+    expect((await stack.call('GET', '/v1/returns/no-such-case')).status).toBe(404);
+
+    const after = await scrape();
+    const get404 = 'http_requests_total{method="GET",route="/v1/returns/:id",status="404"}';
+    expect(sample(after, get404)).toBe(sample(before, get404) + 1);
+    const posted = 'http_requests_total{method="POST",route="/v1/returns",status="201"}';
+    expect(sample(after, posted)).toBe(sample(before, posted) + 1);
+    // Never the raw path (bounded label values).
+    expect(after).not.toContain('no-such-case');
+    expect(sample(after, 'returns_cases{status="received"}')).toBeGreaterThanOrEqual(1);
+    expect(after).toMatch(/^http_request_duration_seconds_bucket\{.*route="\/v1\/scans".*\} \d+$/m);
+    for (const name of ['returns_cases_stuck', 'returns_carrier_events_unmatched', 'process_cpu_seconds_total']) expect(after).toContain(`# TYPE ${name} `);
   });
 });
