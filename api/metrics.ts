@@ -30,17 +30,20 @@ export function createMetrics(db: Db): ApiMetrics {
     registers: [registry],
   });
 
-  new Gauge({
-    name: 'returns_cases',
-    help: 'Return cases by status',
-    labelNames: ['status'],
-    registers: [registry],
-    async collect() {
-      const rows = await db.select({ status: returnCases.status, n: count() }).from(returnCases).groupBy(returnCases.status);
-      this.reset();
-      for (const r of rows) this.set({ status: r.status }, r.n);
-    },
-  });
+  /** A gauge per status, counted afresh at every scrape. */
+  const countsByStatus = (name: string, help: string, rows: () => Promise<{ status: string; n: number }[]>) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['status'],
+      registers: [registry],
+      async collect() {
+        const counts = await rows();
+        this.reset();
+        for (const r of counts) this.set({ status: r.status }, r.n);
+      },
+    });
+  countsByStatus('returns_cases', 'Return cases by status', () => db.select({ status: returnCases.status, n: count() }).from(returnCases).groupBy(returnCases.status));
   new Gauge({
     name: 'returns_cases_stuck',
     help: 'Open cases past a deadline (inspection, approval, replacement stock): chase them',
@@ -59,17 +62,9 @@ export function createMetrics(db: Db): ApiMetrics {
       this.set(row?.n ?? 0);
     },
   });
-  new Gauge({
-    name: 'returns_webhook_deliveries',
-    help: "Outbound webhook deliveries to the shop by status (failed = gave up after all retries)",
-    labelNames: ['status'],
-    registers: [registry],
-    async collect() {
-      const rows = await db.select({ status: webhookDeliveries.status, n: count() }).from(webhookDeliveries).groupBy(webhookDeliveries.status);
-      this.reset();
-      for (const r of rows) this.set({ status: r.status }, r.n);
-    },
-  });
+  countsByStatus('returns_webhook_deliveries', 'Outbound webhook deliveries to the shop by status (failed = gave up after all retries)', () =>
+    db.select({ status: webhookDeliveries.status, n: count() }).from(webhookDeliveries).groupBy(webhookDeliveries.status),
+  );
 
   const middleware: MiddlewareHandler = async (c, next) => {
     const end = duration.startTimer();
