@@ -13,6 +13,7 @@ import { creditNoteRoutes } from './routes/credit-notes.js';
 import { reportRoutes } from './routes/reports.js';
 import { customerRoutes } from './routes/customers.js';
 import { customsRoutes } from './routes/customs.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { labelRoutes } from './routes/labels.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -49,6 +50,7 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   app.route('/', healthRoutes(deps));
   app.route('/', metricsRoutes(metrics.registry));
   app.route('/', docsRoutes());
+  app.route('/', dashboardRoutes());
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
