@@ -7,6 +7,7 @@ import { docsRoutes } from './docs.js';
 import { createMetrics } from './metrics.js';
 import { problem, ProblemError } from './problem.js';
 import type { ApiDeps } from './router.js';
+import { analyticsRoutes } from './routes/analytics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
 import { creditNoteRoutes } from './routes/credit-notes.js';
@@ -75,6 +76,7 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   app.route('/', scanRoutes(deps));
   app.route('/', creditNoteRoutes(deps));
   app.route('/', reportRoutes(deps));
+  app.route('/', analyticsRoutes(deps));
   app.route('/', customerRoutes(deps));
   app.route('/', webhookEndpointRoutes(deps));
   return app;

@@ -1,6 +1,7 @@
 /** Zod schemas shared by several routes; the same schemas validate requests and make /openapi.json. */
 import { z } from '@hono/zod-openapi';
 import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, METHODS, WAITING_FOR } from '../domain/case-status.js';
+import { ProblemError } from './problem.js';
 
 export const ProblemSchema = z
   .object({
@@ -80,3 +81,11 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
   description,
   content: { 'application/json': { schema } },
 });
+
+/** A half-open period [from, to) from query timestamps; `to` must be after `from` (400 naming it). */
+export function queryPeriod(from: string, to: string): { start: Date; end: Date } {
+  const start = new Date(from);
+  const end = new Date(to);
+  if (end <= start) throw new ProblemError(400, '`to` must be after `from`', [{ field: 'to', detail: 'must be after from', in: 'query' }]);
+  return { start, end };
+}

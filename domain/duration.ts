@@ -28,3 +28,11 @@ export function durationMs(text: string): number {
   if (ms === undefined) throw new RangeError(`not an ISO 8601 duration: ${text}`);
   return ms;
 }
+
+/** Whole seconds as an ISO 8601 duration: 93_900 → `P1DT2H5M`, 0 → `PT0S`. */
+export function formatDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.round(totalSeconds));
+  const [d, h, m, sec] = [Math.floor(s / 86_400), Math.floor((s % 86_400) / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const time = `${h ? `${h}H` : ''}${m ? `${m}M` : ''}${sec ? `${sec}S` : ''}`;
+  return `P${d ? `${d}D` : ''}${time ? `T${time}` : d ? '' : 'T0S'}`;
+}

@@ -3,9 +3,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, gte, inArray, isNotNull, lt } from 'drizzle-orm';
 import { caseEvents, caseLines, returnCases } from '../../db/schema.js';
 import { requireRole } from '../auth.js';
-import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
-import { jsonResponse, problemResponse, Timestamp } from '../schemas.js';
+import { jsonResponse, problemResponse, queryPeriod, Timestamp } from '../schemas.js';
 
 const ON_THE_WAY = ['awaiting_parcel', 'in_transit'];
 const DAY = 86_400_000;
@@ -97,9 +96,7 @@ export function reportRoutes({ db }: ApiDeps) {
     })
     .openapi(returnsReport, async (c) => {
       const { from, to } = c.req.valid('query');
-      const start = new Date(from);
-      const end = new Date(to);
-      if (end <= start) throw new ProblemError(400, '`to` must be after `from`', [{ field: 'to', detail: 'must be after from', in: 'query' }]);
+      const { start, end } = queryPeriod(from, to);
       const events = await db
         .select({ caseId: caseEvents.caseId, type: caseEvents.type })
         .from(caseEvents)
