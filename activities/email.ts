@@ -29,7 +29,7 @@ export const isLabelResend = (kind: string): kind is LabelResendKind => /^label_
 /** E-mails that carry the label PDF as an attachment. */
 const carriesLabel = (kind: EmailKind) => kind === 'label' || isLabelResend(kind);
 
-const SENDER = 'returns@returns-orchestrator.local';
+export const SENDER = 'returns@returns-orchestrator.local';
 
 function formatAmount(amount: number, currency: string): string {
   return `${(amount / 100).toFixed(2)} ${currency}`;

@@ -1,5 +1,6 @@
 /** All activities, bound to their dependencies. Workflows import the type only. */
 import type { ActivityDeps } from './deps.js';
+import { campaignActivities } from './campaigns.js';
 import { chargeActivities } from './charges.js';
 import { creditNoteActivities } from './credit-notes.js';
 import { emailActivities } from './email.js';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...chargeActivities(deps),
     ...webhookActivities(deps),
     ...trackingActivities(deps),
+    ...campaignActivities(deps),
   };
 }
 

@@ -9,6 +9,7 @@ import { problem, ProblemError } from './problem.js';
 import type { ApiDeps } from './router.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { campaignRoutes } from './routes/campaigns.js';
 import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
 import { creditNoteRoutes } from './routes/credit-notes.js';
 import { reportRoutes } from './routes/reports.js';
@@ -77,6 +78,7 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   app.route('/', creditNoteRoutes(deps));
   app.route('/', reportRoutes(deps));
   app.route('/', analyticsRoutes(deps));
+  app.route('/', campaignRoutes(deps));
   app.route('/', customerRoutes(deps));
   app.route('/', webhookEndpointRoutes(deps));
   return app;

@@ -385,3 +385,34 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [uniqueIndex('webhook_deliveries_event').on(t.endpointId, t.eventKey)],
 );
+
+/** A marketing follow-up campaign: one `campaign` workflow sends it; counts come from its messages. */
+export const campaigns = pgTable('campaigns', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** `{kind, days}`: who it is for (domain/campaigns.ts). */
+  segment: jsonb('segment').notNull(),
+  subject: text('subject').notNull(),
+  template: text('template').notNull(),
+  /** running | completed */
+  status: text('status').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+  finishedAt: ts('finished_at'),
+});
+
+/** One customer of a campaign, contacted at most once: (campaign, customer) is the business key. */
+export const campaignMessages = pgTable(
+  'campaign_messages',
+  {
+    campaignId: text('campaign_id')
+      .notNull()
+      .references(() => campaigns.id),
+    customerId: text('customer_id').notNull(),
+    /** pending | sent | skipped | failed */
+    status: text('status').notNull(),
+    detail: text('detail'),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.customerId] }), index('campaign_messages_customer_idx').on(t.customerId, t.sentAt)],
+);

@@ -1,2 +1,3 @@
+export { campaign } from './campaign.js';
 export { returnCase } from './return-case.js';
 export { webhookDelivery } from './webhook-delivery.js';

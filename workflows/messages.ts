@@ -10,6 +10,8 @@ import type { Policy } from '../domain/policy.js';
 export const TASK_QUEUE_DEFAULT = 'returns';
 
 export const caseWorkflowId = (caseId: string): string => `ReturnCase:${caseId}`;
+/** One workflow per marketing campaign. */
+export const campaignWorkflowId = (campaignId: string): string => `Campaign:${campaignId}`;
 
 export const ReturnStatusAttribute = defineSearchAttributeKey('ReturnStatus', SearchAttributeType.KEYWORD);
 export const WaitingForAttribute = defineSearchAttributeKey('WaitingFor', SearchAttributeType.KEYWORD);
