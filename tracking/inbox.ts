@@ -10,6 +10,7 @@ import { and, asc, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { carrierEvents } from '../db/schema.js';
 import type { MappedStatus } from '../domain/carrier-status.js';
+import { normalizeTrackingNumber } from '../domain/tracking-number.js';
 import { caseWorkflowId, parcelInTransit, parcelReceived } from '../workflows/messages.js';
 
 export type CarrierEventRow = typeof carrierEvents.$inferSelect;
@@ -26,8 +27,6 @@ export interface IncomingEvent {
   caseId?: string | null;
 }
 
-/** Tracking numbers are compared as printed on the label: trimmed, upper case. */
-export const normalizeTrackingNumber = (tn: string) => tn.trim().toUpperCase();
 
 /** Stores the event unless (carrier, event id) is already in; answers the stored row either way. */
 export async function storeCarrierEvent(db: Db, e: IncomingEvent): Promise<{ row: CarrierEventRow; duplicate: boolean }> {
@@ -52,13 +51,18 @@ export async function storeCarrierEvent(db: Db, e: IncomingEvent): Promise<{ row
   return { row: existing, duplicate: true };
 }
 
+/** Records which case an event belongs to (once): for events that are not, or cannot be, applied. */
+export async function linkToCase(db: Db, row: CarrierEventRow, caseId: string): Promise<void> {
+  if (!row.caseId) await db.update(carrierEvents).set({ caseId }).where(eq(carrierEvents.id, row.id));
+}
+
 /**
  * Tells the case's workflow what the event means (in transit, or delivered = receipt) and marks the
  * event applied. `info` events are only linked to the case. False when the case's workflow has ended.
  */
 export async function tellCase(db: Db, temporal: Client, row: CarrierEventRow, caseId: string): Promise<boolean> {
   if (row.mapped === 'info') {
-    if (!row.caseId) await db.update(carrierEvents).set({ caseId }).where(eq(carrierEvents.id, row.id));
+    await linkToCase(db, row, caseId);
     return false;
   }
   const handle = temporal.workflow.getHandle(caseWorkflowId(caseId));
@@ -78,7 +82,7 @@ export async function tellCase(db: Db, temporal: Client, row: CarrierEventRow, c
   } catch (err) {
     // The case ended meanwhile: the report stays recorded, not applied.
     if (err instanceof WorkflowNotFoundError) {
-      if (!row.caseId) await db.update(carrierEvents).set({ caseId }).where(eq(carrierEvents.id, row.id));
+      await linkToCase(db, row, caseId);
       return false;
     }
     throw err;

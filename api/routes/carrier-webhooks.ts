@@ -5,13 +5,11 @@
  * no second effect; the workflow ignores reports that would move a case backwards.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import { carrierAdapter, GenericTrackingEvent, InvalidCarrierEvent, type TrackingEvent, type WebhookCarrierAdapter } from '../../carriers/index.js';
 import { caseByTrackingNumber } from '../../db/case-view.js';
-import { carrierEvents } from '../../db/schema.js';
 import { AWAITING_PARCEL_STATUSES } from '../../domain/case-status.js';
 import { CARRIERS, type Carrier, type MappedStatus } from '../../domain/carrier-status.js';
-import { storeCarrierEvent, tellCase } from '../../tracking/inbox.js';
+import { linkToCase, storeCarrierEvent, tellCase } from '../../tracking/inbox.js';
 import { ProblemError } from '../problem.js';
 import { newRouter, type ApiDeps } from '../router.js';
 import { jsonBody, jsonResponse, problemResponse } from '../schemas.js';
@@ -161,8 +159,8 @@ export function carrierWebhookRoutes(deps: ApiDeps) {
       } catch (err) {
         throw toProblem(err);
       }
-    } else if (!row.caseId && found) {
-      await db.update(carrierEvents).set({ caseId: found.id }).where(eq(carrierEvents.id, row.id));
+    } else if (found) {
+      await linkToCase(db, row, found.id);
     }
 
     return c.json(

@@ -5,6 +5,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { orders, preIssuedLabels, returnCases } from '../../db/schema.js';
+import { normalizeTrackingNumber } from '../../domain/tracking-number.js';
 import { renderPreIssuedLabel } from '../../documents/label-data.js';
 import { newLocalTrackingNumber } from '../../carriers/index.js';
 import { requireRole } from '../auth.js';
@@ -97,7 +98,7 @@ export function preIssuedLabelRoutes(deps: ApiDeps) {
     })
     .openapi(getPdf, async (c) => {
       const { id, trackingNumber } = c.req.valid('param');
-      const label = await renderPreIssuedLabel(db, id, trackingNumber.trim().toUpperCase(), { warehouse: deps.warehouse });
+      const label = await renderPreIssuedLabel(db, id, normalizeTrackingNumber(trackingNumber), { warehouse: deps.warehouse });
       if (!label) throw new ProblemError(404, `order ${id} has no pre-issued label ${trackingNumber}`);
       // Copied: Hono's body type wants an ArrayBuffer-backed array; pdf-lib is typed as ArrayBufferLike.
       return c.body(new Uint8Array(label.pdf), 200, {

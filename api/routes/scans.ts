@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { caseByTrackingNumber, waitForCaseView } from '../../db/case-view.js';
 import { AWAITING_PARCEL_STATUSES } from '../../domain/case-status.js';
+import { normalizeTrackingNumber } from '../../domain/tracking-number.js';
 import { parcelScans, preIssuedLabels, returnCases } from '../../db/schema.js';
 import { caseWorkflowId, parcelReceived, type ParcelScan } from '../../workflows/messages.js';
 import { requireRole } from '../auth.js';
@@ -45,7 +46,7 @@ const scan = createRoute({
 export function trackingNumberFromBarcode(barcode: string): string {
   const trimmed = barcode.trim();
   const token = trimmed.split(/[\s/?=&#]+/).filter(Boolean).pop() ?? trimmed;
-  return token.toUpperCase();
+  return normalizeTrackingNumber(token);
 }
 
 /**
@@ -78,7 +79,7 @@ export function scanRoutes(deps: ApiDeps) {
   const { db, temporal, settleWaitMs = 3000 } = deps;
   return newRouter().openapi(scan, async (c) => {
     const body = c.req.valid('json');
-    const trackingNumber = body.trackingNumber?.trim().toUpperCase() ?? trackingNumberFromBarcode(body.barcode!);
+    const trackingNumber = body.trackingNumber !== undefined ? normalizeTrackingNumber(body.trackingNumber) : trackingNumberFromBarcode(body.barcode!);
     const by = c.get('principal').name;
     const scan: ParcelScan = { trackingNumber, scannedBy: by, ...(body.location ? { location: body.location } : {}) };
     const row = (await caseByTrackingNumber(db, trackingNumber)) ?? (await caseForPreIssuedLabel(deps, trackingNumber, scan));
