@@ -42,7 +42,10 @@ const EnvSchema = z.object({
     .default('PT4H'),
   POSTNORD_ITEM_PREFIX: optionalString.refine((v) => v === undefined || /^[A-Z]{2}$/.test(v), 'must be two capital letters (S10 item-id prefix)'),
   POSTNORD_ITEM_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code').default('SE'),
-  POSTNORD_ITEM_RANGE: optionalString.refine((v) => v === undefined || /^\d{1,8}-\d{1,8}$/.test(v), 'must be FIRST-LAST serials, e.g. 10000000-19999999'),
+  POSTNORD_ITEM_RANGE: optionalString
+    .refine((v) => v === undefined || /^\d{1,8}-\d{1,8}$/.test(v), 'must be FIRST-LAST serials, e.g. 10000000-19999999')
+    .transform((v) => (v === undefined ? undefined : { from: Number(v.split('-')[0]), to: Number(v.split('-')[1]) }))
+    .refine((r) => r === undefined || r.from <= r.to, 'FIRST must not be above LAST'),
   WAREHOUSE_NAME: z.string().min(1).default('Returns Warehouse'),
   WAREHOUSE_ADDRESS: optionalString,
   WAREHOUSE_COUNTRY: optionalString.refine((v) => v === undefined || /^[A-Z]{2}$/.test(v), 'must be a two-letter country code'),
@@ -76,7 +79,6 @@ export function loadConfig(mode: Mode, env: NodeJS.ProcessEnv = process.env): Co
     // PostNord labels use item ids from the range PostNord assigned the shop: no guessing.
     if (!config.POSTNORD_ITEM_PREFIX) missing.push('POSTNORD_ITEM_PREFIX (the two letters of your PostNord item-id range)');
     if (!config.POSTNORD_ITEM_RANGE) missing.push('POSTNORD_ITEM_RANGE (FIRST-LAST serials of your PostNord item-id range)');
-    else if (Number(config.POSTNORD_ITEM_RANGE.split('-')[0]) > Number(config.POSTNORD_ITEM_RANGE.split('-')[1])) missing.push('POSTNORD_ITEM_RANGE (FIRST must not be above LAST)');
   }
   if (missing.length) throw new ConfigError(`missing configuration:\n${missing.map((m) => `  ${m}`).join('\n')}`);
   return config;
@@ -89,7 +91,7 @@ export function publicUrl(config: Config): string {
 /** Settings of the carriers configured here; PostNord only with an API key. */
 export function carrierSettings(config: Config): CarrierSettings {
   if (!config.POSTNORD_API_KEY || !config.POSTNORD_ITEM_PREFIX || !config.POSTNORD_ITEM_RANGE) return {};
-  const [from, to] = config.POSTNORD_ITEM_RANGE.split('-').map(Number) as [number, number];
+  const { from, to } = config.POSTNORD_ITEM_RANGE;
   return {
     postnord: {
       apiUrl: config.POSTNORD_API_URL,
