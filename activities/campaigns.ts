@@ -3,7 +3,7 @@
  * customer), then sent in batches; each customer is contacted at most once per campaign and at most
  * once per CAMPAIGN_FREQUENCY_CAP_DAYS across campaigns.
  */
-import { and, eq, gte, inArray, ne, sql } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, ne, sql } from 'drizzle-orm';
 import { campaignMessages, campaigns, customers, orders, returnCases } from '../db/schema.js';
 import { CAMPAIGN_FREQUENCY_CAP_DAYS, renderCampaignText, segmentMethods, type Segment } from '../domain/campaigns.js';
 import type { ActivityDeps } from './deps.js';
@@ -22,7 +22,7 @@ export function campaignActivities({ db, mail }: ActivityDeps) {
     /** Fixes the audience once: a retry finds the rows and changes nothing. */
     async selectCampaignAudience({ campaignId }: { campaignId: string }): Promise<{ total: number }> {
       const c = await campaignOf(campaignId);
-      const [existing] = await db.select({ n: sql<number>`count(*)::int` }).from(campaignMessages).where(eq(campaignMessages.campaignId, campaignId));
+      const [existing] = await db.select({ n: count() }).from(campaignMessages).where(eq(campaignMessages.campaignId, campaignId));
       if (existing && existing.n > 0) return { total: existing.n };
       const segment = c.segment as Segment;
       const since = new Date(c.createdAt.getTime() - segment.days * DAY_MS);

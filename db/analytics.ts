@@ -1,5 +1,5 @@
 /** Loads what return analytics (domain/analytics.ts) needs for the cases opened in [start, end). */
-import { and, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { AnalyticsInput } from '../domain/analytics.js';
 import type { Db } from './client.js';
 import { caseLines, creditNotes, orderLines, orders, products, returnCases } from './schema.js';
@@ -10,7 +10,7 @@ export async function loadAnalyticsInput(db: Db, start: Date, end: Date): Promis
     db
       .select({ sku: orderLines.sku, units: sql<string>`sum(${orderLines.quantity})` })
       .from(orderLines)
-      .innerJoin(orders, sql`${orders.id} = ${orderLines.orderId}`)
+      .innerJoin(orders, eq(orders.id, orderLines.orderId))
       .where(and(gte(orders.placedAt, start), lt(orders.placedAt, end)))
       .groupBy(orderLines.sku),
   ]);

@@ -66,8 +66,10 @@ export function summarizeReturns(input: AnalyticsInput, groupBy: AnalyticsGroupi
 
   for (const c of input.cases) {
     const seconds = c.status === 'completed' && c.closedAt ? Math.round((c.closedAt.getTime() - c.createdAt.getTime()) / 1000) : undefined;
+    // Method and channel group whole cases; the other groupings group case lines.
+    const caseKey = groupBy === 'method' ? c.method : groupBy === 'channel' ? c.channel : undefined;
     const keyOfLine = (l: AnalyticsCase['lines'][number]) =>
-      groupBy === 'reason' ? l.reason : groupBy === 'sku' ? l.sku : groupBy === 'category' ? (input.categories.get(l.sku) ?? UNCATEGORISED) : groupBy === 'method' ? c.method : c.channel;
+      caseKey ?? (groupBy === 'reason' ? l.reason : groupBy === 'sku' ? l.sku : (input.categories.get(l.sku) ?? UNCATEGORISED));
     for (const l of c.lines) {
       const a = acc(keyOfLine(l));
       a.cases.add(c.id);
@@ -79,8 +81,8 @@ export function summarizeReturns(input: AnalyticsInput, groupBy: AnalyticsGroupi
     if (seconds !== undefined) total.processing.set(c.id, seconds);
     for (const note of c.notes) {
       addMoney(total.refunded, note.currency, note.amount);
-      if (groupBy === 'method' || groupBy === 'channel') {
-        addMoney(acc(groupBy === 'method' ? c.method : c.channel).refunded, note.currency, note.amount);
+      if (caseKey !== undefined) {
+        addMoney(acc(caseKey).refunded, note.currency, note.amount);
         continue;
       }
       for (const nl of note.lines) {

@@ -1,7 +1,7 @@
 /** Marketing follow-up campaigns: `POST /v1/campaigns` starts one (a Temporal workflow), `GET` follows it. */
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq, sql } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { campaignMessages, campaigns } from '../../db/schema.js';
 import { DEFAULT_SEGMENT_DAYS, SEGMENT_KINDS, type Segment } from '../../domain/campaigns.js';
 import type { campaign } from '../../workflows/campaign.js';
@@ -85,7 +85,7 @@ export function campaignRoutes({ db, temporal, taskQueue }: ApiDeps) {
       const [row] = await db.select().from(campaigns).where(eq(campaigns.id, id));
       if (!row) throw new ProblemError(404, `no campaign ${id}`);
       const counts = await db
-        .select({ status: campaignMessages.status, n: sql<number>`count(*)::int` })
+        .select({ status: campaignMessages.status, n: count() })
         .from(campaignMessages)
         .where(eq(campaignMessages.campaignId, id))
         .groupBy(campaignMessages.status);
