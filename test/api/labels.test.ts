@@ -6,7 +6,7 @@ import { BinaryBitmap, Code128Reader, DecodeHintType, HybridBinarizer, QRCodeRea
 import { PDFDocument } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, seedOrder, startStack, uid, type Stack } from '../support/stack.js';
+import { ADMIN_KEY, seedOrder, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 let workDir: string;
@@ -107,19 +107,7 @@ describe('GET /v1/returns/:id/label', () => {
   });
 
   it('adds a content declaration page when the order has an export reference', async () => {
-    const { sku } = await seedOrder(stack);
-    const orderId = uid('ORD');
-    const customerId = uid('CUS');
-    const order = await stack.call('POST', '/v1/orders', {
-      id: orderId,
-      customer: { id: customerId, email: `${customerId}@example.no`, name: 'Ola Nordmann', locale: 'nb-NO', country: 'NO' },
-      currency: 'NOK',
-      placedAt: new Date(Date.now() - 5 * 86_400_000).toISOString(),
-      deliveredAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
-      exportReference: 'EX-NO-2026-000123',
-      lines: [{ id: 'L1', sku, name: 'Wool sweater', quantity: 2, unitPrice: 79_900, vatRate: 25 }],
-    });
-    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    const { sku, orderId } = await seedOrder(stack, { quantity: 2, unitPrice: 79_900, exportReference: 'EX-NO-2026-000123' });
     const c = await startCase(orderId, { lines: [{ orderLineId: 'L1', quantity: 2, reason: 'too small' }] });
 
     const res = await getPdf(`/v1/returns/${c.id}/label`);

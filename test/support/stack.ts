@@ -135,7 +135,7 @@ export async function startStack(
 /** Reference data for one case: a product, a customer and a delivered order, all with fresh ids. */
 export async function seedOrder(
   stack: Stack,
-  o: { quantity?: number; unitPrice?: number; vatRate?: number; deliveredDaysAgo?: number; returnable?: boolean; country?: string; stock?: number } = {},
+  o: { quantity?: number; unitPrice?: number; vatRate?: number; deliveredDaysAgo?: number; returnable?: boolean; country?: string; stock?: number; exportReference?: string } = {},
 ) {
   const sku = uid('SKU');
   const orderId = uid('ORD');
@@ -156,6 +156,7 @@ export async function seedOrder(
     currency: 'NOK',
     placedAt: new Date(delivered.getTime() - 2 * 86_400_000).toISOString(),
     deliveredAt: delivered.toISOString(),
+    ...(o.exportReference ? { exportReference: o.exportReference } : {}),
     lines: [{ id: 'L1', sku, name: 'Wool sweater', quantity: o.quantity ?? 2, unitPrice: o.unitPrice ?? 79_900, vatRate: o.vatRate ?? 25 }],
   });
   if (order.status !== 201) throw new Error(`order: ${JSON.stringify(order.body)}`);
