@@ -19,9 +19,39 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'child_process'], message: 'workflow and domain code do no I/O' },
-            { group: ['drizzle-orm*', 'postgres', 'hono*', 'nodemailer', 'pino', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'workflow and domain code do no I/O' },
-            { group: ['../activities/*', '../db/*', '../api/*', '../runtime/*'], allowTypeImports: true, message: 'import activities as types only' },
+            {
+              group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'child_process'],
+              message: 'workflow and domain code do no I/O',
+            },
+            {
+              group: [
+                'drizzle-orm*',
+                'postgres',
+                'hono*',
+                'nodemailer',
+                'pino',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+              ],
+              message: 'workflow and domain code do no I/O',
+            },
+            {
+              group: [
+                '../activities/*',
+                '../db/*',
+                '../api/*',
+                '../runtime/*',
+                '../payments/*',
+                '../../activities/*',
+                '../../db/*',
+                '../../api/*',
+                '../../runtime/*',
+                '../../payments/*',
+              ],
+              allowTypeImports: true,
+              message: 'import activities as types only',
+            },
           ],
         },
       ],

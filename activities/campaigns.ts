@@ -11,7 +11,7 @@ import { SENDER } from './email.js';
 
 const DAY_MS = 86_400_000;
 
-export function campaignActivities({ db, mail }: ActivityDeps) {
+export function campaignActivities({ db, mail }: Pick<ActivityDeps, 'db' | 'mail'>) {
   async function campaignOf(campaignId: string) {
     const [c] = await db.select().from(campaigns).where(eq(campaigns.id, campaignId));
     if (!c) throw new Error(`campaign ${campaignId} not found`);
@@ -22,16 +22,28 @@ export function campaignActivities({ db, mail }: ActivityDeps) {
     /** Fixes the audience once: a retry finds the rows and changes nothing. */
     async selectCampaignAudience({ campaignId }: { campaignId: string }): Promise<{ total: number }> {
       const c = await campaignOf(campaignId);
-      const [existing] = await db.select({ n: count() }).from(campaignMessages).where(eq(campaignMessages.campaignId, campaignId));
+      const [existing] = await db
+        .select({ n: count() })
+        .from(campaignMessages)
+        .where(eq(campaignMessages.campaignId, campaignId));
       if (existing && existing.n > 0) return { total: existing.n };
       const segment = c.segment as Segment;
       const since = new Date(c.createdAt.getTime() - segment.days * DAY_MS);
-      const conditions = [eq(returnCases.status, 'completed'), inArray(returnCases.method, segmentMethods(segment.kind)), gte(returnCases.closedAt, since)];
+      const conditions = [
+        eq(returnCases.status, 'completed'),
+        inArray(returnCases.method, segmentMethods(segment.kind)),
+        gte(returnCases.closedAt, since),
+      ];
       if (segment.kind === 'returned_without_repurchase') {
         // Bought nothing since the return was opened.
-        conditions.push(sql`not exists (select 1 from ${orders} where ${orders.customerId} = ${returnCases.customerId} and ${orders.placedAt} > ${returnCases.createdAt})`);
+        conditions.push(
+          sql`not exists (select 1 from ${orders} where ${orders.customerId} = ${returnCases.customerId} and ${orders.placedAt} > ${returnCases.createdAt})`,
+        );
       }
-      const audience = await db.selectDistinct({ customerId: returnCases.customerId }).from(returnCases).where(and(...conditions));
+      const audience = await db
+        .selectDistinct({ customerId: returnCases.customerId })
+        .from(returnCases)
+        .where(and(...conditions));
       if (audience.length) {
         await db
           .insert(campaignMessages)
@@ -42,7 +54,13 @@ export function campaignActivities({ db, mail }: ActivityDeps) {
     },
 
     /** Sends up to `limit` pending messages; answers how many it handled (0: nothing left). */
-    async sendCampaignBatch({ campaignId, limit }: { campaignId: string; limit: number }): Promise<{ processed: number }> {
+    async sendCampaignBatch({
+      campaignId,
+      limit,
+    }: {
+      campaignId: string;
+      limit: number;
+    }): Promise<{ processed: number }> {
       const c = await campaignOf(campaignId);
       const pending = await db
         .select()
@@ -65,10 +83,21 @@ export function campaignActivities({ db, mail }: ActivityDeps) {
         const [recent] = await db
           .select({ campaignId: campaignMessages.campaignId })
           .from(campaignMessages)
-          .where(and(eq(campaignMessages.customerId, m.customerId), ne(campaignMessages.campaignId, campaignId), eq(campaignMessages.status, 'sent'), gte(campaignMessages.sentAt, capSince)))
+          .where(
+            and(
+              eq(campaignMessages.customerId, m.customerId),
+              ne(campaignMessages.campaignId, campaignId),
+              eq(campaignMessages.status, 'sent'),
+              gte(campaignMessages.sentAt, capSince),
+            ),
+          )
           .limit(1);
         if (recent) {
-          await mark(m.customerId, 'skipped', `contacted by campaign ${recent.campaignId} within ${CAMPAIGN_FREQUENCY_CAP_DAYS} days`);
+          await mark(
+            m.customerId,
+            'skipped',
+            `contacted by campaign ${recent.campaignId} within ${CAMPAIGN_FREQUENCY_CAP_DAYS} days`,
+          );
           continue;
         }
         try {
@@ -89,7 +118,10 @@ export function campaignActivities({ db, mail }: ActivityDeps) {
     },
 
     async finishCampaign({ campaignId }: { campaignId: string }): Promise<void> {
-      await db.update(campaigns).set({ status: 'completed', finishedAt: new Date() }).where(and(eq(campaigns.id, campaignId), eq(campaigns.status, 'running')));
+      await db
+        .update(campaigns)
+        .set({ status: 'completed', finishedAt: new Date() })
+        .where(and(eq(campaigns.id, campaignId), eq(campaigns.status, 'running')));
     },
   };
 }

@@ -16,10 +16,14 @@ export interface IssuedCreditNote {
 
 export const formatCreditNoteNumber = (seq: number) => `CN-${String(seq).padStart(6, '0')}`;
 
-export function creditNoteActivities({ db, afterEffect }: ActivityDeps) {
+export function creditNoteActivities({ db }: Pick<ActivityDeps, 'db'>) {
   return {
     /** Returns null when nothing is left to credit on these lines (other notes already credited what was paid). */
-    async issueCreditNote(input: { caseId: string; purpose: string; draft: CreditNoteDraft }): Promise<IssuedCreditNote | null> {
+    async issueCreditNote(input: {
+      caseId: string;
+      purpose: string;
+      draft: CreditNoteDraft;
+    }): Promise<IssuedCreditNote | null> {
       const note = await db.transaction(async (tx) => {
         const [existing] = await tx
           .select()
@@ -40,7 +44,9 @@ export function creditNoteActivities({ db, afterEffect }: ActivityDeps) {
               on conflict (id) do update set next = credit_note_sequence.next + 1
               returning next`,
         );
-        const rows = (Array.isArray(seqRows) ? seqRows : (seqRows as { rows: { next: string | number }[] }).rows) as { next: string | number }[];
+        const rows = (Array.isArray(seqRows) ? seqRows : (seqRows as { rows: { next: string | number }[] }).rows) as {
+          next: string | number;
+        }[];
         const seq = Number(rows[0]!.next);
         const [inserted] = await tx
           .insert(creditNotes)
@@ -60,7 +66,6 @@ export function creditNoteActivities({ db, afterEffect }: ActivityDeps) {
           .returning();
         return inserted!;
       });
-      await afterEffect?.('issueCreditNote', input.caseId);
       return note && { number: note.number, amount: note.amount, currency: note.currency };
     },
   };

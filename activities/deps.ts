@@ -2,27 +2,23 @@ import type { Client } from '@temporalio/client';
 import type { CarrierSettings } from '../carriers/index.js';
 import type { Address } from '../documents/label-pdf.js';
 import type { Db } from '../db/client.js';
+import type { PaymentProviders } from '../payments/index.js';
 import type { MailSender } from './mail-transport.js';
 
+/** Everything the activities need, resolved once where the worker is built (defaults applied there). */
 export interface ActivityDeps {
   db: Db;
   mail: MailSender;
   /** Base URL of the public API, for links in e-mails and labels. */
   publicUrl: string;
-  /**
-   * Starts the outbound webhook delivery workflows (on `taskQueue`). Absent: deliveries are only
-   * enqueued (their rows stay pending).
-   */
-  temporal?: Client;
+  /** Starts the outbound webhook delivery workflows (on `taskQueue`) and tells cases carrier events. */
+  temporal: Client;
   /** The case worker's task queue, where the delivery workflows run. */
-  taskQueue?: string;
-  /** Where return parcels go, printed on e-mailed labels; default DEFAULT_WAREHOUSE. */
-  warehouse?: Address;
+  taskQueue: string;
+  /** Where return parcels go, printed on e-mailed labels. */
+  warehouse: Address;
   /** Carriers that need settings (PostNord); a policy naming one that is absent here cannot get labels. */
-  carriers?: CarrierSettings;
-  /**
-   * Called right after an effect's transaction committed and before the activity reports back:
-   * the moment a worker crash is most dangerous. Tests use it to crash there.
-   */
-  afterEffect?: (step: string, caseId: string) => void | Promise<void>;
+  carriers: CarrierSettings;
+  /** Payment providers configured here; a refund to one that is absent waits, pending, with the reason. */
+  payments: PaymentProviders;
 }

@@ -20,6 +20,8 @@ export const EMAIL_KINDS = [
   'replacement_shipped',
   'charged',
   'rejected',
+  'refunded',
+  'store_credit_issued',
 ] as const;
 /** The label sent again on request (`POST /v1/returns/:id/label/resend`): one kind per resend, numbered from 1. */
 export type LabelResendKind = `label_resend_${number}`;
@@ -28,6 +30,15 @@ export type EmailKind = (typeof EMAIL_KINDS)[number] | LabelResendKind;
 export const isLabelResend = (kind: string): kind is LabelResendKind => /^label_resend_[1-9]\d*$/.test(kind);
 /** E-mails that carry the label PDF as an attachment. */
 const carriesLabel = (kind: EmailKind) => kind === 'label' || isLabelResend(kind);
+
+const PAID_WITH: Record<CaseView['refunds'][number]['provider'], string> = {
+  stripe: 'card',
+  klarna: 'Klarna account',
+  adyen: 'card',
+  vipps_mobilepay: 'Vipps MobilePay account',
+  gift_card: 'gift card',
+  manual: 'account (paid out by the shop)',
+};
 
 export const SENDER = 'returns@returns-orchestrator.local';
 
@@ -56,18 +67,29 @@ function compose(kind: EmailKind, c: CaseView, name: string, publicUrl: string):
         text: `Hello ${name},\n\nwe have not yet seen the parcel for ${ref}. Your label: ${labelUrl}\n`,
       };
     case 'received':
-      return { subject: `We received your return for order ${c.orderId}`, text: `Hello ${name},\n\nyour parcel for ${ref} has arrived at our warehouse. We will inspect it shortly.\n` };
+      return {
+        subject: `We received your return for order ${c.orderId}`,
+        text: `Hello ${name},\n\nyour parcel for ${ref} has arrived at our warehouse. We will inspect it shortly.\n`,
+      };
     case 'inspected':
       return {
         subject: `Your return for order ${c.orderId} has been inspected`,
         text: `Hello ${name},\n\nwe have inspected ${ref}:\n${c.lines.map((l) => `- ${l.sku} × ${l.quantity}: ${l.condition ?? '-'}`).join('\n')}\n`,
       };
     case 'credit_issued': {
-      const notes = c.creditNotes.map((n) => `- credit note ${n.number}: ${formatAmount(n.amount, n.currency)}`).join('\n');
-      return { subject: `Credit issued for order ${c.orderId}`, text: `Hello ${name},\n\nwe have credited you for ${ref}:\n${notes}\n` };
+      const notes = c.creditNotes
+        .map((n) => `- credit note ${n.number}: ${formatAmount(n.amount, n.currency)}`)
+        .join('\n');
+      return {
+        subject: `Credit issued for order ${c.orderId}`,
+        text: `Hello ${name},\n\nwe have credited you for ${ref}:\n${notes}\n`,
+      };
     }
     case 'cancelled':
-      return { subject: `Your return for order ${c.orderId} was cancelled`, text: `Hello ${name},\n\n${ref} has been cancelled.\n` };
+      return {
+        subject: `Your return for order ${c.orderId} was cancelled`,
+        text: `Hello ${name},\n\n${ref} has been cancelled.\n`,
+      };
     case 'expired':
       return {
         subject: `Your return for order ${c.orderId} has expired`,
@@ -79,17 +101,63 @@ function compose(kind: EmailKind, c: CaseView, name: string, publicUrl: string):
         text: `Hello ${name},\n\nyour replacement for ${ref} has shipped:\n${(c.shipments as { sku: string; quantity: number; trackingNumber: string }[]).map((s) => `- ${s.sku} × ${s.quantity}, tracking ${s.trackingNumber}`).join('\n')}\n`,
       };
     case 'charged': {
-      const list = (c.charges ?? []).map((ch) => `- ${formatAmount(ch.amount, ch.currency)}: ${ch.reason}`).join('\n');
-      return { subject: `Payment due for order ${c.orderId}`, text: `Hello ${name},\n\nfor ${ref} the following is due:\n${list}\n` };
+      const all = c.charges ?? [];
+      const list = all
+        .map((ch) => {
+          const line = `- ${formatAmount(ch.amount, ch.currency)}: ${ch.reason}`;
+          if (ch.status === 'collected') return `${line} (charged to your card)`;
+          if (ch.status === 'payment_link' && ch.paymentUrl) return `${line}\n  Pay here: ${ch.paymentUrl}`;
+          return line;
+        })
+        .join('\n');
+      if (all.length > 0 && all.every((ch) => ch.status === 'collected')) {
+        return {
+          subject: `Payment for order ${c.orderId}`,
+          text: `Hello ${name},\n\nfor ${ref} we have charged the card you paid with:\n${list}\n`,
+        };
+      }
+      const linked = all.some((ch) => ch.status === 'payment_link' && ch.paymentUrl);
+      return {
+        subject: `Payment due for order ${c.orderId}`,
+        text: `Hello ${name},\n\nfor ${ref} the following is due:\n${list}\n${linked ? '\nThe payment link is valid for 24 hours; contact us if it has expired.\n' : ''}`,
+      };
     }
     case 'rejected':
-      return { subject: `Your request for order ${c.orderId} was declined`, text: `Hello ${name},\n\nwe are sorry: ${ref} was not approved.\n` };
+      return {
+        subject: `Your request for order ${c.orderId} was declined`,
+        text: `Hello ${name},\n\nwe are sorry: ${ref} was not approved.\n`,
+      };
+    case 'refunded': {
+      const list = c.refunds
+        .filter((r) => r.status === 'succeeded')
+        .map((r) => `- ${formatAmount(r.amount, r.currency)} to your ${PAID_WITH[r.provider]}`)
+        .join('\n');
+      return {
+        subject: `Your refund for order ${c.orderId} is on its way`,
+        text: `Hello ${name},\n\nyour refund for ${ref} is on its way:\n${list}\n`,
+      };
+    }
+    case 'store_credit_issued': {
+      const total = c.refunds.filter((r) => r.status === 'succeeded').reduce((n, r) => n + r.amount, 0);
+      return {
+        subject: `Store credit for order ${c.orderId}`,
+        text: `Hello ${name},\n\nfor ${ref} you have ${formatAmount(total, c.currency)} in store credit. Your code is on your customer page and in your account.\n`,
+      };
+    }
     case 'follow_up':
-      return { subject: `How did your return go?`, text: `Hello ${name},\n\nthank you for your patience with ${ref}. We hope to see you again soon.\n` };
+      return {
+        subject: `How did your return go?`,
+        text: `Hello ${name},\n\nthank you for your patience with ${ref}. We hope to see you again soon.\n`,
+      };
   }
 }
 
-export function emailActivities({ db, mail, publicUrl, afterEffect, warehouse }: ActivityDeps) {
+export function emailActivities({
+  db,
+  mail,
+  publicUrl,
+  warehouse,
+}: Pick<ActivityDeps, 'db' | 'mail' | 'publicUrl' | 'warehouse'>) {
   return {
     async sendCaseEmail({ caseId, kind }: { caseId: string; kind: EmailKind }): Promise<void> {
       const [existing] = await db
@@ -125,18 +193,36 @@ export function emailActivities({ db, mail, publicUrl, afterEffect, warehouse }:
       // The label PDF is rendered from the case at send time (not kept in the outbox row).
       const label = carriesLabel(kind) ? await renderCaseLabel(db, caseId, { warehouse }) : undefined;
       const attachments = label
-        ? [{ filename: `label-${label.trackingNumber}.pdf`, content: Buffer.from(label.pdf), contentType: 'application/pdf' }]
+        ? [
+            {
+              filename: `label-${label.trackingNumber}.pdf`,
+              content: Buffer.from(label.pdf),
+              contentType: 'application/pdf',
+            },
+          ]
         : undefined;
-      await mail.send({ from: SENDER, to: row.recipient, subject: row.subject, text: row.body, messageId: row.messageId, ...(attachments ? { attachments } : {}) });
+      await mail.send({
+        from: SENDER,
+        to: row.recipient,
+        subject: row.subject,
+        text: row.body,
+        messageId: row.messageId,
+        ...(attachments ? { attachments } : {}),
+      });
       const sentAt = new Date();
       await db.transaction(async (tx) => {
         await tx.update(outboundEmails).set({ status: 'sent', sentAt }).where(eq(outboundEmails.id, row.id));
         await tx
           .insert(caseEvents)
-          .values({ caseId, eventKey: `email:${kind}`, at: sentAt, type: 'email.sent', detail: { kind, to: row.recipient, subject: row.subject } })
+          .values({
+            caseId,
+            eventKey: `email:${kind}`,
+            at: sentAt,
+            type: 'email.sent',
+            detail: { kind, to: row.recipient, subject: row.subject },
+          })
           .onConflictDoNothing();
       });
-      await afterEffect?.('sendCaseEmail', caseId);
     },
   };
 }

@@ -4,8 +4,10 @@ import { campaignActivities } from './campaigns.js';
 import { chargeActivities } from './charges.js';
 import { creditNoteActivities } from './credit-notes.js';
 import { emailActivities } from './email.js';
+import { holdActivities } from './holds.js';
 import { labelActivities } from './labels.js';
 import { projectionActivities } from './projection.js';
+import { refundActivities } from './refunds.js';
 import { shipmentActivities } from './shipments.js';
 import { stockActivities } from './stock.js';
 import { trackingActivities } from './tracking.js';
@@ -21,8 +23,10 @@ export function createActivities(deps: ActivityDeps) {
     ...emailActivities(deps),
     ...stockActivities(deps),
     ...creditNoteActivities(deps),
+    ...refundActivities(deps),
     ...shipmentActivities(deps),
     ...chargeActivities(deps),
+    ...holdActivities(deps),
     ...webhookActivities(deps),
     ...trackingActivities(deps),
     ...campaignActivities(deps),

@@ -25,10 +25,19 @@ export const CARRIER_NOT_CONFIGURED = 'CarrierNotConfigured';
 /** The carrier's number range is used up; retried, so extending the range unblocks the case. */
 export const LABEL_RANGE_EXHAUSTED = 'LabelRangeExhausted';
 
-export function labelActivities({ db, publicUrl, afterEffect, temporal, carriers = {} }: ActivityDeps) {
+export function labelActivities({
+  db,
+  publicUrl,
+  temporal,
+  carriers,
+}: Pick<ActivityDeps, 'db' | 'publicUrl' | 'temporal' | 'carriers'>) {
   function adapterFor(name: string): LabelCarrierAdapter {
     const adapter = labelCarrier(name, carriers);
-    if (!adapter) throw ApplicationFailure.retryable(`label carrier ${name} is not configured on this worker (see README, carriers)`, CARRIER_NOT_CONFIGURED);
+    if (!adapter)
+      throw ApplicationFailure.retryable(
+        `label carrier ${name} is not configured on this worker (see README, carriers)`,
+        CARRIER_NOT_CONFIGURED,
+      );
     return adapter;
   }
 
@@ -59,7 +68,7 @@ export function labelActivities({ db, publicUrl, afterEffect, temporal, carriers
   }
 
   async function answer(caseId: string, carrier: string, trackingNumber: string, url: string): Promise<Label> {
-    if (temporal) await tellKeptEvents(db, temporal, caseId, trackingNumber);
+    await tellKeptEvents(db, temporal, caseId, trackingNumber);
     const pollEvery = labelCarrier(carrier, carriers)?.pollEvery;
     return { carrier, trackingNumber, url, ...(pollEvery ? { pollEvery } : {}) };
   }
@@ -78,7 +87,6 @@ export function labelActivities({ db, publicUrl, afterEffect, temporal, carriers
           .set({ labelCarrier: adapter.name, trackingNumber, labelUrl: url })
           .where(and(eq(returnCases.id, caseId), isNull(returnCases.trackingNumber)));
       }
-      await afterEffect?.('issueReturnLabel', caseId);
       const [row] = await db.select().from(returnCases).where(eq(returnCases.id, caseId));
       if (!row?.trackingNumber) throw new Error(`case ${caseId} has no label`);
       return answer(caseId, row.labelCarrier ?? 'local', row.trackingNumber, row.labelUrl ?? url);
@@ -87,15 +95,21 @@ export function labelActivities({ db, publicUrl, afterEffect, temporal, carriers
     /** One more parcel label for a case (parcel 2, 3, …), from the case's carrier; the same parcel number always gets the same label. */
     async issueParcelLabel({ caseId, parcelNo }: { caseId: string; parcelNo: number }): Promise<Label> {
       const url = `${publicUrl}/v1/returns/${encodeURIComponent(caseId)}/label?parcel=${parcelNo}`;
-      const parcel = () => db.select().from(caseParcels).where(and(eq(caseParcels.caseId, caseId), eq(caseParcels.parcelNo, parcelNo)));
+      const parcel = () =>
+        db
+          .select()
+          .from(caseParcels)
+          .where(and(eq(caseParcels.caseId, caseId), eq(caseParcels.parcelNo, parcelNo)));
       if ((await parcel()).length === 0) {
         const [owner] = await db.select().from(returnCases).where(eq(returnCases.id, caseId));
         if (!owner) throw new Error(`case ${caseId} not found`);
         const adapter = adapterFor(owner.labelCarrier ?? (owner.policy as Policy).labelCarrier ?? 'local');
         const trackingNumber = await createLabel(adapter, caseId, parcelNo);
-        await db.insert(caseParcels).values({ caseId, parcelNo, carrier: adapter.name, trackingNumber, labelUrl: url }).onConflictDoNothing({ target: [caseParcels.caseId, caseParcels.parcelNo] });
+        await db
+          .insert(caseParcels)
+          .values({ caseId, parcelNo, carrier: adapter.name, trackingNumber, labelUrl: url })
+          .onConflictDoNothing({ target: [caseParcels.caseId, caseParcels.parcelNo] });
       }
-      await afterEffect?.('issueParcelLabel', caseId);
       const [row] = await parcel();
       if (!row) throw new Error(`parcel ${parcelNo} of case ${caseId} not found`);
       return answer(caseId, row.carrier, row.trackingNumber, row.labelUrl);

@@ -1,6 +1,7 @@
 /** Writes each state change to the DB projection (case row + timeline) that the API reads. */
 import { and, eq, sql } from 'drizzle-orm';
 import { caseEvents, caseLines, returnCases } from '../db/schema.js';
+import type { CaseStatus, Condition, Disposition, WaitingFor } from '../domain/case-status.js';
 import type { ActivityDeps } from './deps.js';
 import { webhookEventFor } from '../domain/webhook-events.js';
 import { enqueueWebhookDeliveries, pendingDeliveries, startWebhookDeliveries } from './webhooks.js';
@@ -13,18 +14,18 @@ export interface ProgressInput {
   type: string;
   detail: Record<string, unknown>;
   case?: {
-    status: string;
-    waitingFor: string | null;
+    status: CaseStatus;
+    waitingFor: WaitingFor | null;
     waitingSince: string | null;
     deadline: string | null;
     stuck: boolean;
     stuckReason: string | null;
     closed: boolean;
   };
-  inspectedLines?: { orderLineId: string; condition: string; disposition: string }[];
+  inspectedLines?: { orderLineId: string; condition: Condition; disposition: Disposition }[];
 }
 
-export function projectionActivities({ db, temporal, taskQueue }: ActivityDeps) {
+export function projectionActivities({ db, temporal, taskQueue }: Pick<ActivityDeps, 'db' | 'temporal' | 'taskQueue'>) {
   return {
     async recordProgress(p: ProgressInput): Promise<void> {
       /** Outbound webhook deliveries this entry enqueued; undefined: the entry was already recorded. */
@@ -56,12 +57,22 @@ export function projectionActivities({ db, temporal, taskQueue }: ActivityDeps) 
             })
             .where(eq(returnCases.id, p.caseId));
         } else {
-          await tx.update(returnCases).set({ updatedAt: sql`greatest(${returnCases.updatedAt}, ${p.at}::timestamptz)` }).where(eq(returnCases.id, p.caseId));
+          await tx
+            .update(returnCases)
+            .set({ updatedAt: sql`greatest(${returnCases.updatedAt}, ${p.at}::timestamptz)` })
+            .where(eq(returnCases.id, p.caseId));
         }
         // Enqueued with the entry: exactly once per endpoint and event.
-        return enqueueWebhookDeliveries(tx, { caseId: p.caseId, eventKey: p.eventKey, type: p.type, at: p.at, detail: p.detail, status: p.case?.status });
+        return enqueueWebhookDeliveries(tx, {
+          caseId: p.caseId,
+          eventKey: p.eventKey,
+          type: p.type,
+          at: p.at,
+          detail: p.detail,
+          status: p.case?.status,
+        });
       });
-      if (!temporal || !taskQueue || !webhookEventFor(p.type)) return;
+      if (!webhookEventFor(p.type)) return;
       // A retry (the entry committed, the starts may not have happened) starts what is still pending.
       const ids = deliveries ?? (await pendingDeliveries(db, p.caseId, p.eventKey));
       await startWebhookDeliveries(temporal, taskQueue, ids);

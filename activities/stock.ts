@@ -10,7 +10,7 @@ export interface MoveStockInput {
   movements: { orderLineId: string; sku: string; quantity: number; location: StockLocation; value: number }[];
 }
 
-export function stockActivities({ db, afterEffect }: ActivityDeps) {
+export function stockActivities({ db }: Pick<ActivityDeps, 'db'>) {
   return {
     async moveStock(input: MoveStockInput): Promise<void> {
       await db.transaction(async (tx) => {
@@ -28,7 +28,6 @@ export function stockActivities({ db, afterEffect }: ActivityDeps) {
           }
         }
       });
-      await afterEffect?.('moveStock', input.caseId);
     },
   };
 }

@@ -19,11 +19,10 @@ export interface PollResult {
   told: number;
 }
 
-export function trackingActivities({ db, temporal, carriers = {} }: ActivityDeps) {
+export function trackingActivities({ db, temporal, carriers }: Pick<ActivityDeps, 'db' | 'temporal' | 'carriers'>) {
   return {
     /** Asks the carrier about each of the case's parcels that it tracks by polling. */
     async pollCarrier({ caseId }: { caseId: string }): Promise<PollResult> {
-      if (!temporal) throw new Error('pollCarrier needs a Temporal client to tell the case');
       const [c] = await db.select().from(returnCases).where(eq(returnCases.id, caseId));
       if (!c) throw ApplicationFailure.nonRetryable(`case ${caseId} not found`);
       const parcels = await db.select().from(caseParcels).where(eq(caseParcels.caseId, caseId));
@@ -48,7 +47,8 @@ export function trackingActivities({ db, temporal, carriers = {} }: ActivityDeps
           });
           if (!duplicate) result.newEvents++;
           // Like a webhook: only a case still waiting for its parcel is told; later reports are recorded.
-          if (!row.appliedAt && AWAITING_PARCEL_STATUSES.has(c.status) && (await tellCase(db, temporal, row, caseId))) result.told++;
+          if (!row.appliedAt && AWAITING_PARCEL_STATUSES.has(c.status) && (await tellCase(db, temporal, row, caseId)))
+            result.told++;
         }
       }
       return result;

@@ -35,11 +35,18 @@ export async function enqueueWebhookDeliveries(
 ): Promise<string[]> {
   const type = webhookEventFor(e.type);
   if (!type) return [];
-  const endpoints = await tx.select({ id: webhookEndpoints.id, events: webhookEndpoints.events }).from(webhookEndpoints).where(isNull(webhookEndpoints.disabledAt));
+  const endpoints = await tx
+    .select({ id: webhookEndpoints.id, events: webhookEndpoints.events })
+    .from(webhookEndpoints)
+    .where(isNull(webhookEndpoints.disabledAt));
   const subscribed = endpoints.filter((ep) => subscribesTo(ep.events, type));
   if (subscribed.length === 0) return [];
   // The case's status after the entry (entries that move the case carry it; others leave it as it was).
-  const status = e.status ?? (await tx.select({ status: returnCases.status }).from(returnCases).where(eq(returnCases.id, e.caseId)))[0]?.status ?? null;
+  const status =
+    e.status ??
+    (await tx.select({ status: returnCases.status }).from(returnCases).where(eq(returnCases.id, e.caseId)))[0]
+      ?.status ??
+    null;
   const payload = { type, timestamp: e.at, data: { caseId: e.caseId, ...e.detail, status } };
   const rows = await tx
     .insert(webhookDeliveries)
@@ -68,7 +75,11 @@ export async function pendingDeliveries(db: Db, caseId: string, eventKey: string
 }
 
 /** Starts one delivery workflow per id; a start that already happened is no error. */
-export async function startWebhookDeliveries(temporal: Client, taskQueue: string, deliveryIds: string[]): Promise<void> {
+export async function startWebhookDeliveries(
+  temporal: Client,
+  taskQueue: string,
+  deliveryIds: string[],
+): Promise<void> {
   for (const deliveryId of deliveryIds) {
     try {
       await temporal.workflow.start<typeof webhookDelivery>('webhookDelivery', {
@@ -84,7 +95,7 @@ export async function startWebhookDeliveries(temporal: Client, taskQueue: string
   }
 }
 
-export function webhookActivities({ db }: ActivityDeps) {
+export function webhookActivities({ db }: Pick<ActivityDeps, 'db'>) {
   return {
     /** One attempt: POSTs the event; a non-2xx answer or a network error throws (the workflow retries). */
     async deliverWebhook({ deliveryId }: { deliveryId: string }): Promise<'delivered' | 'skipped'> {
@@ -140,7 +151,10 @@ export function webhookActivities({ db }: ActivityDeps) {
     async markWebhookFailed({ deliveryId, error }: { deliveryId: string; error?: string }): Promise<void> {
       await db
         .update(webhookDeliveries)
-        .set({ status: 'failed', ...(error && { lastError: sql`coalesce(${webhookDeliveries.lastError}, ${error.slice(0, 1000)})` }) })
+        .set({
+          status: 'failed',
+          ...(error && { lastError: sql`coalesce(${webhookDeliveries.lastError}, ${error.slice(0, 1000)})` }),
+        })
         .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, 'pending')));
     },
   };

@@ -1,7 +1,9 @@
 /** The HTTP API: composes the routers, authentication, problem+json errors and the OpenAPI document. */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
+import { CaseNotOpened, type NotOpenedReason } from '../cases/open-case.js';
 import { authenticate, type AuthEnv } from './auth.js';
 import { docsRoutes } from './docs.js';
 import { createMetrics } from './metrics.js';
@@ -20,27 +22,52 @@ import { healthRoutes } from './routes/health.js';
 import { labelRoutes } from './routes/labels.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { orderRoutes } from './routes/orders.js';
+import { paymentWebhookRoutes } from './routes/payment-webhooks.js';
 import { policyRoutes } from './routes/policies.js';
 import { preIssuedLabelRoutes } from './routes/pre-issued-labels.js';
 import { productRoutes } from './routes/products.js';
+import { refundRoutes } from './routes/refunds.js';
 import { returnRoutes } from './routes/returns.js';
 import { scanRoutes } from './routes/scans.js';
 import { webhookEndpointRoutes } from './routes/webhook-endpoints.js';
 
 export type { ApiDeps } from './router.js';
 
+/** How the API answers each reason a case was not opened (POST /v1/returns, a scan of a pre-issued label). */
+const NOT_OPENED: Record<NotOpenedReason, { status: ContentfulStatusCode; slug?: string }> = {
+  invalid: { status: 422 },
+  'policy-violation': { status: 422, slug: 'policy-violation' },
+  'idempotency-conflict': { status: 409, slug: 'idempotency-conflict' },
+  'no-such-label': { status: 404 },
+  'not-started': { status: 503 },
+};
+
 export function createApp(deps: ApiDeps & { logger?: Logger }) {
   const app = new OpenAPIHono<AuthEnv>();
 
   app.onError((err, c) => {
     if (err instanceof ProblemError) return problem(c, err.status, err.detail, err.errors, err.slug);
+    if (err instanceof CaseNotOpened) {
+      const { status, slug } = NOT_OPENED[err.reason];
+      return problem(
+        c,
+        status,
+        err.message,
+        err.fields?.map((f) => ({ ...f, in: 'body' as const })),
+        slug,
+      );
+    }
     if (err instanceof HTTPException) {
       // Hono's own 4xx (malformed JSON, wrong content type) keep their status but speak problem+json.
       if (err.status === 415) {
         const detail = 'send the body as application/json';
-        return problem(c, 415, `${err.message || 'unsupported media type'}: ${detail}`, [{ field: 'content-type', detail, in: 'header' }]);
+        return problem(c, 415, `${err.message || 'unsupported media type'}: ${detail}`, [
+          { field: 'content-type', detail, in: 'header' },
+        ]);
       }
-      return problem(c, err.status as 400, err.message || 'bad request', [{ field: '(body)', detail: err.message, in: 'body' }]);
+      return problem(c, err.status as 400, err.message || 'bad request', [
+        { field: '(body)', detail: err.message, in: 'body' },
+      ]);
     }
     deps.logger?.error({ err, path: c.req.path }, 'unhandled error');
     return problem(c, 500, 'an unexpected error occurred; it has been logged');
@@ -58,13 +85,19 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
     info: {
       title: 'returns-orchestrator',
       version: '1.0.0',
-      description: 'Returns and exchanges, each run as one durable Temporal workflow. Errors are application/problem+json (RFC 9457).',
+      description:
+        'Returns and exchanges, each run as one durable Temporal workflow. Errors are application/problem+json (RFC 9457).',
     },
   });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'an API key' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'an API key',
+  });
 
   // Signed by the carrier, not by API key: mounted before authentication, which it never reaches.
   app.route('/', carrierWebhookRoutes(deps));
+  app.route('/', paymentWebhookRoutes(deps));
   app.use('/v1/*', authenticate(deps.db, deps.adminApiKey));
   app.route('/', apiKeyRoutes(deps));
   app.route('/', orderRoutes(deps));
@@ -76,6 +109,7 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   app.route('/', customsRoutes(deps));
   app.route('/', scanRoutes(deps));
   app.route('/', creditNoteRoutes(deps));
+  app.route('/', refundRoutes(deps));
   app.route('/', reportRoutes(deps));
   app.route('/', analyticsRoutes(deps));
   app.route('/', campaignRoutes(deps));

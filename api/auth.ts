@@ -3,14 +3,13 @@
  * strings, so a fast hash is enough); the bootstrap admin key comes from ADMIN_API_KEY.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../db/client.js';
-import { apiKeys } from '../db/schema.js';
+import { activeApiKey } from '../db/api-keys.js';
+import { ROLES, type Role } from '../domain/roles.js';
 import { ProblemError } from './problem.js';
 
-export const ROLES = ['admin', 'customer_service', 'portal', 'warehouse', 'manager', 'marketing'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 export interface Principal {
   keyId: string;
@@ -34,10 +33,7 @@ export function authenticate(db: Db, adminApiKey: string): MiddlewareHandler<Aut
       c.set('principal', { keyId: 'bootstrap-admin', name: 'bootstrap admin', role: 'admin' });
       return next();
     }
-    const [row] = await db
-      .select()
-      .from(apiKeys)
-      .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)));
+    const row = await activeApiKey(db, hash);
     if (!row) throw new ProblemError(401, 'invalid API key');
     c.set('principal', { keyId: row.id, name: row.name, role: row.role as Role });
     return next();

@@ -21,7 +21,12 @@ export function createMetrics(db: Db): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status'] as const;
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by method, route pattern and status', labelNames, registers: [registry] });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames,
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status',
@@ -43,13 +48,18 @@ export function createMetrics(db: Db): ApiMetrics {
         for (const r of counts) this.set({ status: r.status }, r.n);
       },
     });
-  countsByStatus('returns_cases', 'Return cases by status', () => db.select({ status: returnCases.status, n: count() }).from(returnCases).groupBy(returnCases.status));
+  countsByStatus('returns_cases', 'Return cases by status', () =>
+    db.select({ status: returnCases.status, n: count() }).from(returnCases).groupBy(returnCases.status),
+  );
   new Gauge({
     name: 'returns_cases_stuck',
     help: 'Open cases past a deadline (inspection, approval, replacement stock): chase them',
     registers: [registry],
     async collect() {
-      const [row] = await db.select({ n: count() }).from(returnCases).where(and(eq(returnCases.stuck, true), isNull(returnCases.closedAt)));
+      const [row] = await db
+        .select({ n: count() })
+        .from(returnCases)
+        .where(and(eq(returnCases.stuck, true), isNull(returnCases.closedAt)));
       this.set(row?.n ?? 0);
     },
   });
@@ -62,8 +72,14 @@ export function createMetrics(db: Db): ApiMetrics {
       this.set(row?.n ?? 0);
     },
   });
-  countsByStatus('returns_webhook_deliveries', 'Outbound webhook deliveries to the shop by status (failed = gave up after all retries)', () =>
-    db.select({ status: webhookDeliveries.status, n: count() }).from(webhookDeliveries).groupBy(webhookDeliveries.status),
+  countsByStatus(
+    'returns_webhook_deliveries',
+    'Outbound webhook deliveries to the shop by status (failed = gave up after all retries)',
+    () =>
+      db
+        .select({ status: webhookDeliveries.status, n: count() })
+        .from(webhookDeliveries)
+        .groupBy(webhookDeliveries.status),
   );
 
   const middleware: MiddlewareHandler = async (c, next) => {

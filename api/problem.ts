@@ -53,7 +53,13 @@ export function problemBody(status: number, detail: string, errors?: FieldError[
   };
 }
 
-export function problem(c: Context, status: ContentfulStatusCode, detail: string, errors?: FieldError[], slug?: string): Response {
+export function problem(
+  c: Context,
+  status: ContentfulStatusCode,
+  detail: string,
+  errors?: FieldError[],
+  slug?: string,
+): Response {
   return c.body(JSON.stringify(problemBody(status, detail, errors, slug)), status, {
     'content-type': 'application/problem+json',
   });
@@ -61,7 +67,10 @@ export function problem(c: Context, status: ContentfulStatusCode, detail: string
 
 /** `lines.0.quantity` → `lines[0].quantity`: the way the field reads in the request. */
 export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
 }
 
 export function zodFieldErrors(error: ZodError, where: FieldError['in']): FieldError[] {

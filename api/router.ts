@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/client.js';
 import type { Address } from '../documents/label-pdf.js';
+import type { PaymentProviders } from '../payments/index.js';
 import type { AuthEnv } from './auth.js';
 import { fieldPath, problem, zodFieldErrors } from './problem.js';
 
@@ -17,6 +18,13 @@ export interface ApiDeps {
    * default: process.env, read at request time.
    */
   carrierSecrets?: Record<string, string | undefined>;
+  /**
+   * Payment notification secrets by env name (`PAYMENT_WEBHOOK_SECRET_STRIPE`) or provider
+   * (`stripe`); default: process.env, read at request time.
+   */
+  paymentSecrets?: Record<string, string | undefined>;
+  /** The payment adapters that verify and parse notifications; default: ones built without API settings. */
+  payments?: PaymentProviders;
   /** Where return parcels go (labels, customs); default DEFAULT_WAREHOUSE. */
   warehouse?: Address;
   /** What /readyz checks: each resolves when its dependency answers. */
@@ -27,14 +35,21 @@ export interface ApiDeps {
 export function newRouter() {
   return new OpenAPIHono<AuthEnv>({
     defaultHook: (result, c) => {
-      const where = result.target === 'json' ? 'body' : result.target === 'param' ? 'path' : (result.target as 'query' | 'header');
+      const where =
+        result.target === 'json' ? 'body' : result.target === 'param' ? 'path' : (result.target as 'query' | 'header');
       const status = where === 'body' ? 422 : 400;
       if (result.success) {
         // PostgreSQL text and jsonb cannot hold U+0000: refuse it here, naming the field, not as a 500 later.
         const path = nulPath(result.data);
         if (!path) return;
         const field = fieldPath(path) || (where === 'body' ? '(body)' : `(${where})`);
-        return problem(c, status, `invalid ${where}: ${field}`, [{ field, detail: 'must not contain the NUL character (U+0000)', in: where }], 'validation');
+        return problem(
+          c,
+          status,
+          `invalid ${where}: ${field}`,
+          [{ field, detail: 'must not contain the NUL character (U+0000)', in: where }],
+          'validation',
+        );
       }
       const errors = zodFieldErrors(result.error, where);
       return problem(c, status, `invalid ${where}: ${errors.map((e) => e.field).join(', ')}`, errors, 'validation');

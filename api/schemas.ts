@@ -1,6 +1,6 @@
 /** Zod schemas shared by several routes; the same schemas validate requests and make /openapi.json. */
 import { z } from '@hono/zod-openapi';
-import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, METHODS, WAITING_FOR } from '../domain/case-status.js';
+import { CaseViewSchema as CaseView } from '../domain/case-view.js';
 import { ProblemError } from './problem.js';
 
 export const ProblemSchema = z
@@ -18,7 +18,11 @@ export const problemResponse = (description: string) => ({
   content: { 'application/problem+json': { schema: ProblemSchema } },
 });
 
-export const MinorUnits = z.number().int().safe().openapi({ description: 'integer amount in minor units', example: 49900 });
+export const MinorUnits = z
+  .number()
+  .int()
+  .safe()
+  .openapi({ description: 'integer amount in minor units', example: 49900 });
 export const Currency = z
   .string()
   .regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code such as NOK')
@@ -28,49 +32,17 @@ export const Timestamp = z.iso
   // There is no year 0 in PostgreSQL (nor in ISO 8601 practice): refuse it rather than fail in the database.
   .refine((s) => new Date(s).getUTCFullYear() >= 1, 'a date from year 1 on')
   .openapi({ example: '2026-11-01T10:00:00Z' });
-export const Id = z.string().min(1).max(100).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+export const Id = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
 
-export const CaseViewSchema = z
-  .object({
-    id: z.string(),
-    orderId: z.string(),
-    customerId: z.string(),
-    method: z.enum(METHODS),
-    channel: z.enum(CHANNELS),
-    status: z.enum(CASE_STATUSES),
-    waitingFor: z.enum(WAITING_FOR).nullable(),
-    waitingSince: z.string().nullable(),
-    deadline: z.string().nullable(),
-    stuck: z.boolean(),
-    stuckReason: z.string().nullable(),
-    currency: z.string(),
-    lines: z.array(
-      z.object({
-        orderLineId: z.string(),
-        sku: z.string(),
-        quantity: z.number().int(),
-        reason: z.string(),
-        condition: z.enum(CONDITIONS).nullable(),
-        disposition: z.enum(DISPOSITIONS).nullable(),
-      }),
-    ),
-    replacements: z.array(z.unknown()),
-    label: z.object({ carrier: z.string(), trackingNumber: z.string(), url: z.string().nullable() }).nullable(),
-    parcels: z.array(
-      z.object({ parcelNo: z.number().int(), carrier: z.string(), trackingNumber: z.string(), url: z.string().nullable(), receivedAt: z.string().nullable() }),
-    ),
-    creditNotes: z.array(z.object({ number: z.string(), amount: z.number().int(), currency: z.string() })),
-    shipments: z.array(z.object({ id: z.string(), sku: z.string(), quantity: z.number().int(), trackingNumber: z.string(), status: z.string() })),
-    charges: z.array(z.object({ amount: z.number().int(), currency: z.string(), reason: z.string(), purpose: z.string() })),
-    priceDifference: z.object({ amount: z.number().int(), currency: z.string() }).nullable(),
-    policy: z.unknown(),
-    note: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    closedAt: z.string().nullable(),
-    timeline: z.array(z.object({ at: z.string(), type: z.string(), detail: z.unknown() })).optional(),
-  })
-  .openapi('CaseView');
+/** The case view (declared once in domain/case-view.ts), named for /openapi.json. */
+export const CaseViewSchema = CaseView.openapi('CaseView');
+
+/** `{id}` in a path: a case, an order, a campaign, a webhook endpoint. */
+export const IdParam = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) });
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
@@ -86,6 +58,9 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 export function queryPeriod(from: string, to: string): { start: Date; end: Date } {
   const start = new Date(from);
   const end = new Date(to);
-  if (end <= start) throw new ProblemError(400, '`to` must be after `from`', [{ field: 'to', detail: 'must be after from', in: 'query' }]);
+  if (end <= start)
+    throw new ProblemError(400, '`to` must be after `from`', [
+      { field: 'to', detail: 'must be after from', in: 'query' },
+    ]);
   return { start, end };
 }

@@ -1,7 +1,15 @@
 /** AfterShip: `aftership-hmac-sha256: <base64 HMAC-SHA256(secret, raw body)>`; body `{event, event_id, ts, msg}`; `ts` older than 5 minutes is refused. */
 import { z } from '@hono/zod-openapi';
 import { mapCarrierStatus } from '../domain/carrier-status.js';
-import { hmac, isBase64, parseWith, sameMac, TIMESTAMP_TOLERANCE_MS, validDate, type WebhookCarrierAdapter } from './carrier.js';
+import {
+  hmac,
+  isBase64,
+  parseWith,
+  sameMac,
+  TIMESTAMP_TOLERANCE_MS,
+  validDate,
+  type WebhookCarrierAdapter,
+} from './carrier.js';
 
 export function verifyAfterShip(secret: string, raw: string, header: string | undefined): boolean {
   const sig = header?.trim() ?? '';
@@ -20,7 +28,15 @@ const AfterShipEvent = z.object({
       tag: z.string().min(1),
       subtag: z.string().nullish(),
       checkpoints: z
-        .array(z.object({ checkpoint_time: z.string().nullish(), location: z.string().nullish(), city: z.string().nullish() }).passthrough())
+        .array(
+          z
+            .object({
+              checkpoint_time: z.string().nullish(),
+              location: z.string().nullish(),
+              city: z.string().nullish(),
+            })
+            .passthrough(),
+        )
         .nullish(),
     })
     .passthrough(),

@@ -87,7 +87,10 @@ export class InvalidCarrierEvent extends Error {
 
 export function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
-  if (!result.success) throw new InvalidCarrierEvent(result.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', detail: i.message })));
+  if (!result.success)
+    throw new InvalidCarrierEvent(
+      result.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', detail: i.message })),
+    );
   return result.data;
 }
 

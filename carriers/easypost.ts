@@ -23,7 +23,10 @@ const EasyPostEvent = z.object({
             .object({
               datetime: z.string().nullish(),
               status: z.string().nullish(),
-              tracking_location: z.object({ city: z.string().nullish(), country: z.string().nullish() }).passthrough().nullish(),
+              tracking_location: z
+                .object({ city: z.string().nullish(), country: z.string().nullish() })
+                .passthrough()
+                .nullish(),
             })
             .passthrough(),
         )
@@ -35,7 +38,9 @@ const EasyPostEvent = z.object({
 export const easypost: WebhookCarrierAdapter = {
   name: 'easypost',
   verify(secret, raw, headers) {
-    return verifyEasyPost(secret, raw, headers('x-hmac-signature')) ? null : { kind: 'invalid-signature', detail: 'missing or invalid X-Hmac-Signature' };
+    return verifyEasyPost(secret, raw, headers('x-hmac-signature'))
+      ? null
+      : { kind: 'invalid-signature', detail: 'missing or invalid X-Hmac-Signature' };
   },
   parse(body) {
     const e = parseWith(EasyPostEvent, body);

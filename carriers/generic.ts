@@ -5,7 +5,15 @@
  */
 import { z } from '@hono/zod-openapi';
 import { GENERIC_STATUSES, mapCarrierStatus } from '../domain/carrier-status.js';
-import { hmac, isBase64, parseWith, sameMac, TIMESTAMP_TOLERANCE_MS, validDate, type WebhookCarrierAdapter } from './carrier.js';
+import {
+  hmac,
+  isBase64,
+  parseWith,
+  sameMac,
+  TIMESTAMP_TOLERANCE_MS,
+  validDate,
+  type WebhookCarrierAdapter,
+} from './carrier.js';
 
 /** Standard Webhooks: `v1,<base64 HMAC-SHA256("id.timestamp.body")>`, possibly several, space-separated. */
 export function verifyStandardWebhook(
@@ -26,7 +34,8 @@ export function verifyStandardWebhook(
       return version === 'v1' && sig !== undefined && isBase64(sig) && sameMac(expected, Buffer.from(sig, 'base64'));
     });
   if (!matches) return 'bad_signature';
-  if (!/^\d+$/.test(timestamp) || Math.abs(now - Number(timestamp) * 1000) > TIMESTAMP_TOLERANCE_MS) return 'bad_timestamp';
+  if (!/^\d+$/.test(timestamp) || Math.abs(now - Number(timestamp) * 1000) > TIMESTAMP_TOLERANCE_MS)
+    return 'bad_timestamp';
   return 'ok';
 }
 
@@ -51,8 +60,10 @@ export const generic: WebhookCarrierAdapter = {
       { id: headers('webhook-id'), timestamp: headers('webhook-timestamp'), signature: headers('webhook-signature') },
       now.getTime(),
     );
-    if (result === 'bad_signature') return { kind: 'invalid-signature', detail: 'missing or invalid webhook-signature (Standard Webhooks)' };
-    if (result === 'bad_timestamp') return { kind: 'invalid-signature', detail: 'webhook-timestamp is more than 5 minutes off' };
+    if (result === 'bad_signature')
+      return { kind: 'invalid-signature', detail: 'missing or invalid webhook-signature (Standard Webhooks)' };
+    if (result === 'bad_timestamp')
+      return { kind: 'invalid-signature', detail: 'webhook-timestamp is more than 5 minutes off' };
     return null;
   },
   parse(body, headers) {

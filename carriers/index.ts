@@ -33,7 +33,16 @@ export function labelCarrier(name: string, settings: CarrierSettings): LabelCarr
   return undefined;
 }
 
-export type { CarrierAdapter, HeaderReader, LabelCarrierAdapter, LabelRequest, NumberSeries, Refusal, TrackingEvent, WebhookCarrierAdapter } from './carrier.js';
+export type {
+  CarrierAdapter,
+  HeaderReader,
+  LabelCarrierAdapter,
+  LabelRequest,
+  NumberSeries,
+  Refusal,
+  TrackingEvent,
+  WebhookCarrierAdapter,
+} from './carrier.js';
 export { InvalidCarrierEvent, LabelRangeExhausted, TIMESTAMP_TOLERANCE_MS } from './carrier.js';
 export { aftership, verifyAfterShip } from './aftership.js';
 export { easypost, verifyEasyPost } from './easypost.js';

@@ -66,7 +66,11 @@ const EVENT_CODE: Record<string, MappedStatus> = {
 
 const RANK: Record<MappedStatus, number> = { info: 0, in_transit: 1, delivered: 2 };
 
-const norm = (s: string | undefined) => (s ?? '').trim().toUpperCase().replace(/[\s-]+/g, '_');
+const norm = (s: string | undefined) =>
+  (s ?? '')
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '_');
 
 /** What one PostNord event means for a case: by `status`, else by `eventCode`, else `info`. */
 export function mapPostNordStatus(status: string | undefined, eventCode?: string): MappedStatus {
@@ -111,12 +115,15 @@ export const POSTNORD_TIMEOUT_MS = 10_000;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 function toEvent(raw: unknown): PostNordEvent {
   const e = obj(raw);
   const loc = obj(e.location);
-  const location = str(loc.displayName) || [str(loc.name) || str(loc.city), str(loc.countryCode) || str(loc.country)].filter(Boolean).join(', ');
+  const location =
+    str(loc.displayName) ||
+    [str(loc.name) || str(loc.city), str(loc.countryCode) || str(loc.country)].filter(Boolean).join(', ');
   const eventTime = str(e.eventTime);
   const t = eventTime ? nordicTime(eventTime) : null;
   const status = str(e.status);
@@ -161,7 +168,15 @@ export function nordicTime(eventTime: string): Date | null {
     const d = new Date(eventTime);
     return Number.isNaN(d.getTime()) ? null : d;
   }
-  const [y, mo, d, h, mi, s, ms] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s, ms] = m.slice(1).map((v) => Number(v ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   // The offset at the guessed instant, corrected once for the hours around a DST switch.
   let utc = wall - stockholmOffsetMs(wall);
@@ -204,10 +219,15 @@ export async function fetchTracking(
 ): Promise<PostNordTracking> {
   let res: Response;
   try {
-    res = await fetch(trackingUrl(baseUrl, apiKey, trackingNumber), { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(trackingUrl(baseUrl, apiKey, trackingNumber), {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (err) {
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-    throw new PostNordError(timedOut ? `PostNord did not answer within ${timeoutMs} ms` : `PostNord request failed: ${String(err)}`);
+    throw new PostNordError(
+      timedOut ? `PostNord did not answer within ${timeoutMs} ms` : `PostNord request failed: ${String(err)}`,
+    );
   }
   if (res.status === 404) {
     await res.body?.cancel();
@@ -242,7 +262,8 @@ export function s10CheckDigit(serial: string): number {
 
 /** An S10 item id, e.g. `s10ItemId('RR', 12345678, 'SE')` → `RR123456785SE`. */
 export function s10ItemId(prefix: string, serial: number, country: string): string {
-  if (!Number.isInteger(serial) || serial < 0 || serial > 99_999_999) throw new RangeError(`S10 serial out of range: ${serial}`);
+  if (!Number.isInteger(serial) || serial < 0 || serial > 99_999_999)
+    throw new RangeError(`S10 serial out of range: ${serial}`);
   const digits = String(serial).padStart(8, '0');
   return `${prefix}${digits}${s10CheckDigit(digits)}${country}`;
 }
@@ -268,7 +289,9 @@ export interface PostNordSettings {
 /** One event's inbox key: PostNord sends no event id, so it is derived from what identifies the event. */
 export function postNordEventId(trackingNumber: string, e: PostNordEvent): string {
   // Not the location: PostNord may enrich it later, and the same event must keep its id.
-  const digest = createHash('sha256').update([trackingNumber, e.eventTime, e.eventCode, e.status].join('\u001f')).digest('hex');
+  const digest = createHash('sha256')
+    .update([trackingNumber, e.eventTime, e.eventCode, e.status].join('\u001f'))
+    .digest('hex');
   return `${trackingNumber}:${digest.slice(0, 24)}`;
 }
 
@@ -281,9 +304,15 @@ export function postnordCarrier(settings: PostNordSettings): LabelCarrierAdapter
       // extending the last serial of the current one keeps counting.
       const series = `postnord:${settings.itemPrefix}${settings.serialFrom}`;
       const size = settings.serialTo - settings.serialFrom + 1;
-      if ((await serials.issued(series)) >= size) throw new LabelRangeExhausted(`the PostNord item-id range ${settings.itemPrefix} ${settings.serialFrom}-${settings.serialTo} is used up; ask PostNord for a new one and set POSTNORD_ITEM_RANGE`);
+      if ((await serials.issued(series)) >= size)
+        throw new LabelRangeExhausted(
+          `the PostNord item-id range ${settings.itemPrefix} ${settings.serialFrom}-${settings.serialTo} is used up; ask PostNord for a new one and set POSTNORD_ITEM_RANGE`,
+        );
       const n = await serials.next(series);
-      if (n > size) throw new LabelRangeExhausted(`the PostNord item-id range ${settings.itemPrefix} ${settings.serialFrom}-${settings.serialTo} is used up`);
+      if (n > size)
+        throw new LabelRangeExhausted(
+          `the PostNord item-id range ${settings.itemPrefix} ${settings.serialFrom}-${settings.serialTo} is used up`,
+        );
       return { trackingNumber: s10ItemId(settings.itemPrefix, settings.serialFrom + n - 1, settings.itemCountry) };
     },
     async track(trackingNumber): Promise<TrackingEvent[]> {

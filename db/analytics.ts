@@ -6,7 +6,10 @@ import { caseLines, creditNotes, orderLines, orders, products, returnCases } fro
 
 export async function loadAnalyticsInput(db: Db, start: Date, end: Date): Promise<AnalyticsInput> {
   const [cases, sales] = await Promise.all([
-    db.select().from(returnCases).where(and(gte(returnCases.createdAt, start), lt(returnCases.createdAt, end))),
+    db
+      .select()
+      .from(returnCases)
+      .where(and(gte(returnCases.createdAt, start), lt(returnCases.createdAt, end))),
     db
       .select({ sku: orderLines.sku, units: sql<string>`sum(${orderLines.quantity})` })
       .from(orderLines)
@@ -16,10 +19,18 @@ export async function loadAnalyticsInput(db: Db, start: Date, end: Date): Promis
   ]);
   const ids = cases.map((c) => c.id);
   const [lines, notes] = ids.length
-    ? await Promise.all([db.select().from(caseLines).where(inArray(caseLines.caseId, ids)), db.select().from(creditNotes).where(inArray(creditNotes.caseId, ids))])
+    ? await Promise.all([
+        db.select().from(caseLines).where(inArray(caseLines.caseId, ids)),
+        db.select().from(creditNotes).where(inArray(creditNotes.caseId, ids)),
+      ])
     : [[], []];
   const skus = [...new Set([...lines.map((l) => l.sku), ...sales.map((s) => s.sku)])];
-  const known = skus.length ? await db.select({ sku: products.sku, category: products.category }).from(products).where(inArray(products.sku, skus)) : [];
+  const known = skus.length
+    ? await db
+        .select({ sku: products.sku, category: products.category })
+        .from(products)
+        .where(inArray(products.sku, skus))
+    : [];
   const byCase = <T extends { caseId: string }>(rows: T[]) => {
     const map = new Map<string, T[]>();
     for (const r of rows) map.set(r.caseId, [...(map.get(r.caseId) ?? []), r]);
@@ -36,7 +47,11 @@ export async function loadAnalyticsInput(db: Db, start: Date, end: Date): Promis
       createdAt: c.createdAt,
       closedAt: c.closedAt,
       lines: linesOf.get(c.id) ?? [],
-      notes: (notesOf.get(c.id) ?? []).map((n) => ({ amount: n.amount, currency: n.currency, lines: (n.lines as { orderLineId: string; amount: number }[]).map((l) => ({ orderLineId: l.orderLineId, amount: l.amount })) })),
+      notes: (notesOf.get(c.id) ?? []).map((n) => ({
+        amount: n.amount,
+        currency: n.currency,
+        lines: n.lines.map((l) => ({ orderLineId: l.orderLineId, amount: l.amount })),
+      })),
     })),
     // Sums come back as text (bigint) from PostgreSQL.
     sold: new Map(sales.map((s) => [s.sku, Number(s.units)])),

@@ -1,56 +1,53 @@
 /** The case view of shared/API.md, read from the projection alone (no running worker needed). */
 import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
-import type { CaseStatus, Channel, Condition, Disposition, ReturnMethod, WaitingFor } from '../domain/case-status.js';
+import type { CaseStatus, ReturnMethod } from '../domain/case-status.js';
+import type { CaseView } from '../domain/case-view.js';
 import type { Db } from './client.js';
-import { caseEvents, caseLines, caseParcels, charges, creditNotes, parcelScans, returnCases, shipments } from './schema.js';
+import { refundViews } from './refunds.js';
+import {
+  authorizationHolds,
+  caseEvents,
+  caseLines,
+  caseParcels,
+  charges,
+  creditNotes,
+  parcelScans,
+  returnCases,
+  shipments,
+} from './schema.js';
 
-export interface CaseView {
-  id: string;
-  orderId: string;
-  customerId: string;
-  method: ReturnMethod;
-  channel: Channel;
-  status: CaseStatus;
-  waitingFor: WaitingFor | null;
-  waitingSince: string | null;
-  deadline: string | null;
-  stuck: boolean;
-  stuckReason: string | null;
-  currency: string;
-  lines: { orderLineId: string; sku: string; quantity: number; reason: string; condition: Condition | null; disposition: Disposition | null }[];
-  replacements: unknown[];
-  label: { carrier: string; trackingNumber: string; url: string | null } | null;
-  /** Every parcel of the case: the label's, then any further ones, with when each was scanned in. */
-  parcels: { parcelNo: number; carrier: string; trackingNumber: string; url: string | null; receivedAt: string | null }[];
-  creditNotes: { number: string; amount: number; currency: string }[];
-  shipments: { id: string; sku: string; quantity: number; trackingNumber: string; status: string }[];
-  charges: { amount: number; currency: string; reason: string; purpose: string }[];
-  priceDifference: { amount: number; currency: string } | null;
-  policy: unknown;
-  note: string | null;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  timeline?: { at: string; type: string; detail: unknown }[];
-}
+export type { CaseView };
 
 type CaseRow = typeof returnCases.$inferSelect;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+const holdView = (h: typeof authorizationHolds.$inferSelect | undefined): CaseView['authorizationHold'] =>
+  h ? { amount: h.amount, currency: h.currency, status: h.status } : null;
+
 export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boolean): Promise<CaseView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [lines, notes, events, shipped, charged, extraParcels, scans] = await Promise.all([
+  const [lines, notes, events, shipped, charged, extraParcels, scans, refunded, holds] = await Promise.all([
     db.select().from(caseLines).where(inArray(caseLines.caseId, ids)).orderBy(asc(caseLines.orderLineId)),
     db.select().from(creditNotes).where(inArray(creditNotes.caseId, ids)).orderBy(asc(creditNotes.seq)),
     withTimeline
-      ? db.select().from(caseEvents).where(inArray(caseEvents.caseId, ids)).orderBy(asc(caseEvents.at), asc(caseEvents.id))
+      ? db
+          .select()
+          .from(caseEvents)
+          .where(inArray(caseEvents.caseId, ids))
+          .orderBy(asc(caseEvents.at), asc(caseEvents.id))
       : Promise.resolve([]),
-    db.select().from(shipments).where(inArray(shipments.caseId, ids)).orderBy(asc(shipments.createdAt), asc(shipments.sku)),
+    db
+      .select()
+      .from(shipments)
+      .where(inArray(shipments.caseId, ids))
+      .orderBy(asc(shipments.createdAt), asc(shipments.sku)),
     db.select().from(charges).where(inArray(charges.caseId, ids)).orderBy(asc(charges.id)),
     db.select().from(caseParcels).where(inArray(caseParcels.caseId, ids)).orderBy(asc(caseParcels.parcelNo)),
     db.select().from(parcelScans).where(inArray(parcelScans.caseId, ids)).orderBy(asc(parcelScans.id)),
+    refundViews(db, ids),
+    db.select().from(authorizationHolds).where(inArray(authorizationHolds.caseId, ids)),
   ]);
   const firstScan = new Map<string, Date>();
   for (const sc of scans) if (!firstScan.has(sc.trackingNumber)) firstScan.set(sc.trackingNumber, sc.scannedAt);
@@ -58,10 +55,10 @@ export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boole
     id: r.id,
     orderId: r.orderId,
     customerId: r.customerId,
-    method: r.method as ReturnMethod,
-    channel: r.channel as Channel,
-    status: r.status as CaseStatus,
-    waitingFor: r.waitingFor as WaitingFor | null,
+    method: r.method,
+    channel: r.channel,
+    status: r.status,
+    waitingFor: r.waitingFor,
     waitingSince: iso(r.waitingSince),
     deadline: iso(r.deadline),
     stuck: r.stuck,
@@ -74,28 +71,54 @@ export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boole
         sku: l.sku,
         quantity: l.quantity,
         reason: l.reason,
-        condition: l.condition as Condition | null,
-        disposition: l.disposition as Disposition | null,
+        condition: l.condition,
+        disposition: l.disposition,
       })),
-    replacements: (r.replacements as unknown[]) ?? [],
-    label: r.trackingNumber ? { carrier: r.labelCarrier ?? 'local', trackingNumber: r.trackingNumber, url: r.labelUrl } : null,
+    replacements: r.replacements ?? [],
+    label: r.trackingNumber
+      ? { carrier: r.labelCarrier ?? 'local', trackingNumber: r.trackingNumber, url: r.labelUrl }
+      : null,
     parcels: [
-      ...(r.trackingNumber ? [{ parcelNo: 1, carrier: r.labelCarrier ?? 'local', trackingNumber: r.trackingNumber, url: r.labelUrl }] : []),
-      ...extraParcels.filter((p) => p.caseId === r.id).map((p) => ({ parcelNo: p.parcelNo, carrier: p.carrier, trackingNumber: p.trackingNumber, url: p.labelUrl })),
+      ...(r.trackingNumber
+        ? [{ parcelNo: 1, carrier: r.labelCarrier ?? 'local', trackingNumber: r.trackingNumber, url: r.labelUrl }]
+        : []),
+      ...extraParcels
+        .filter((p) => p.caseId === r.id)
+        .map((p) => ({ parcelNo: p.parcelNo, carrier: p.carrier, trackingNumber: p.trackingNumber, url: p.labelUrl })),
     ].map((p) => ({ ...p, receivedAt: iso(firstScan.get(p.trackingNumber) ?? null) })),
-    creditNotes: notes.filter((n) => n.caseId === r.id).map((n) => ({ number: n.number, amount: n.amount, currency: n.currency })),
+    creditNotes: notes
+      .filter((n) => n.caseId === r.id)
+      .map((n) => ({ number: n.number, amount: n.amount, currency: n.currency })),
     shipments: shipped
       .filter((x) => x.caseId === r.id)
       .map((x) => ({ id: x.id, sku: x.sku, quantity: x.quantity, trackingNumber: x.trackingNumber, status: x.status })),
-    charges: charged.filter((x) => x.caseId === r.id).map((x) => ({ amount: x.amount, currency: x.currency, reason: x.reason, purpose: x.purpose })),
+    charges: charged
+      .filter((x) => x.caseId === r.id)
+      .map((x) => ({
+        amount: x.amount,
+        currency: x.currency,
+        reason: x.reason,
+        purpose: x.purpose,
+        status: x.status,
+        paymentUrl: x.paymentUrl,
+        providerReference: x.providerReference,
+      })),
+    authorizationHold: holdView(holds.find((h) => h.caseId === r.id)),
     priceDifference: r.priceDifference === null ? null : { amount: r.priceDifference, currency: r.currency },
+    refundMethod: r.refundMethod,
+    refunds: refunded.filter((f) => f.caseId === r.id),
+    refundDueBy: iso(r.refundDueBy),
     policy: r.policy,
     note: r.note,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
     closedAt: iso(r.closedAt),
     ...(withTimeline
-      ? { timeline: events.filter((e) => e.caseId === r.id).map((e) => ({ at: e.at.toISOString(), type: e.type, detail: e.detail })) }
+      ? {
+          timeline: events
+            .filter((e) => e.caseId === r.id)
+            .map((e) => ({ at: e.at.toISOString(), type: e.type, detail: e.detail })),
+        }
       : {}),
   }));
 }
@@ -106,21 +129,34 @@ export async function loadCaseView(db: Db, id: string): Promise<CaseView | undef
   return view;
 }
 
+/** The case's row alone, without its lines, parcels, notes or timeline. */
+export async function caseRow(db: Db, id: string): Promise<CaseRow | undefined> {
+  const [row] = await db.select().from(returnCases).where(eq(returnCases.id, id));
+  return row;
+}
+
 /** The case a parcel belongs to: by its first label, or by one of its further parcels. */
 export async function caseByTrackingNumber(db: Db, trackingNumber: string): Promise<CaseRow | undefined> {
   const [direct] = await db.select().from(returnCases).where(eq(returnCases.trackingNumber, trackingNumber));
   if (direct) return direct;
-  const [parcel] = await db.select({ caseId: caseParcels.caseId }).from(caseParcels).where(eq(caseParcels.trackingNumber, trackingNumber));
+  const [parcel] = await db
+    .select({ caseId: caseParcels.caseId })
+    .from(caseParcels)
+    .where(eq(caseParcels.trackingNumber, trackingNumber));
   if (!parcel) return undefined;
-  const [row] = await db.select().from(returnCases).where(eq(returnCases.id, parcel.caseId));
-  return row;
+  return caseRow(db, parcel.caseId);
 }
 
 /**
  * Re-reads the case view until `done` holds or `waitMs` passed: the workflow writes the projection
  * asynchronously, and an answer that already shows the next step saves the client a poll.
  */
-export async function waitForCaseView(db: Db, id: string, done: (v: CaseView) => boolean, waitMs: number): Promise<CaseView | undefined> {
+export async function waitForCaseView(
+  db: Db,
+  id: string,
+  done: (v: CaseView) => boolean,
+  waitMs: number,
+): Promise<CaseView | undefined> {
   const until = Date.now() + waitMs;
   let view = await loadCaseView(db, id);
   while (view && !done(view) && Date.now() < until) {
@@ -131,8 +167,8 @@ export async function waitForCaseView(db: Db, id: string, done: (v: CaseView) =>
 }
 
 export interface CaseFilter {
-  status?: string;
-  method?: string;
+  status?: CaseStatus;
+  method?: ReturnMethod;
   customerId?: string;
   orderId?: string;
   stuck?: boolean;
@@ -142,7 +178,10 @@ export interface CaseFilter {
 }
 
 /** Newest first, keyset-paginated so pages stay stable while cases are added. */
-export async function listCases(db: Db, f: CaseFilter): Promise<{ items: CaseView[]; last?: { createdAt: Date; id: string } }> {
+export async function listCases(
+  db: Db,
+  f: CaseFilter,
+): Promise<{ items: CaseView[]; last?: { createdAt: Date; id: string } }> {
   const where: SQL[] = [];
   if (f.status) where.push(eq(returnCases.status, f.status));
   if (f.method) where.push(eq(returnCases.method, f.method));
@@ -151,7 +190,10 @@ export async function listCases(db: Db, f: CaseFilter): Promise<{ items: CaseVie
   if (f.stuck !== undefined) where.push(eq(returnCases.stuck, f.stuck));
   if (f.after) {
     where.push(
-      or(lt(returnCases.createdAt, f.after.createdAt), and(eq(returnCases.createdAt, f.after.createdAt), lt(returnCases.id, f.after.id)))!,
+      or(
+        lt(returnCases.createdAt, f.after.createdAt),
+        and(eq(returnCases.createdAt, f.after.createdAt), lt(returnCases.id, f.after.id)),
+      )!,
     );
   }
   const rows = await db

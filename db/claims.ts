@@ -9,7 +9,13 @@ export async function claimedQuantities(db: Db, orderId: string): Promise<Map<st
     .select({ orderLineId: caseLines.orderLineId, quantity: sql<string>`sum(${caseLines.quantity})` })
     .from(caseLines)
     .innerJoin(returnCases, eq(returnCases.id, caseLines.caseId))
-    .where(and(eq(caseLines.orderId, orderId), notInArray(returnCases.status, [...RELEASING_STATUSES]), ne(returnCases.method, 'credit_only')))
+    .where(
+      and(
+        eq(caseLines.orderId, orderId),
+        notInArray(returnCases.status, [...RELEASING_STATUSES]),
+        ne(returnCases.method, 'credit_only'),
+      ),
+    )
     .groupBy(caseLines.orderLineId);
   return new Map(rows.map((r) => [r.orderLineId, Number(r.quantity)]));
 }
@@ -18,6 +24,7 @@ export async function claimedQuantities(db: Db, orderId: string): Promise<Map<st
 export async function creditedAmounts(db: Db, orderId: string): Promise<Map<string, number>> {
   const notes = await db.select({ lines: creditNotes.lines }).from(creditNotes).where(eq(creditNotes.orderId, orderId));
   const credited = new Map<string, number>();
-  for (const n of notes) for (const l of n.lines as { orderLineId: string; amount: number }[]) credited.set(l.orderLineId, (credited.get(l.orderLineId) ?? 0) + l.amount);
+  for (const n of notes)
+    for (const l of n.lines) credited.set(l.orderLineId, (credited.get(l.orderLineId) ?? 0) + l.amount);
   return credited;
 }

@@ -11,7 +11,9 @@ import { customers, orderLines, orders, products } from './schema.js';
  */
 export async function loadCustomsDeclaration(
   db: Db,
-  view: Pick<CaseView, 'id' | 'orderId' | 'customerId'> & { lines: readonly { orderLineId: string; sku: string; quantity: number }[] },
+  view: Pick<CaseView, 'id' | 'orderId' | 'customerId'> & {
+    lines: readonly { orderLineId: string; sku: string; quantity: number }[];
+  },
   toCountry: string,
 ): Promise<CustomsDeclaration | null> {
   const [order] = await db.select().from(orders).where(eq(orders.id, view.orderId));
@@ -21,7 +23,12 @@ export async function loadCustomsDeclaration(
   const lineIds = [...new Set(view.lines.map((l) => l.orderLineId))];
   const skus = [...new Set(view.lines.map((l) => l.sku))];
   const [paid, known] = await Promise.all([
-    lineIds.length ? db.select().from(orderLines).where(and(eq(orderLines.orderId, order.id), inArray(orderLines.id, lineIds))) : Promise.resolve([]),
+    lineIds.length
+      ? db
+          .select()
+          .from(orderLines)
+          .where(and(eq(orderLines.orderId, order.id), inArray(orderLines.id, lineIds)))
+      : Promise.resolve([]),
     skus.length ? db.select().from(products).where(inArray(products.sku, skus)) : Promise.resolve([]),
   ]);
   return buildCustomsDeclaration({

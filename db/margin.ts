@@ -23,8 +23,14 @@ export interface OrderMargin {
 
 export async function orderMargin(db: Db, orderId: string, currency: string): Promise<OrderMargin> {
   const [[credited], [charged], moved] = await Promise.all([
-    db.select({ total: sql<string>`coalesce(sum(${creditNotes.amount}), 0)` }).from(creditNotes).where(eq(creditNotes.orderId, orderId)),
-    db.select({ total: sql<string>`coalesce(sum(${charges.amount}), 0)` }).from(charges).where(eq(charges.orderId, orderId)),
+    db
+      .select({ total: sql<string>`coalesce(sum(${creditNotes.amount}), 0)` })
+      .from(creditNotes)
+      .where(eq(creditNotes.orderId, orderId)),
+    db
+      .select({ total: sql<string>`coalesce(sum(${charges.amount}), 0)` })
+      .from(charges)
+      .where(eq(charges.orderId, orderId)),
     db
       .select({ location: stockMovements.location, total: sql<string>`coalesce(sum(${stockMovements.value}), 0)` })
       .from(stockMovements)

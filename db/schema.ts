@@ -17,8 +17,18 @@ import {
   uniqueIndex,
   index,
 } from 'drizzle-orm/pg-core';
+import type { Segment } from '../domain/campaigns.js';
+import type { MappedStatus } from '../domain/carrier-status.js';
+import { CHARGE_STATUSES, HOLD_STATUSES } from '../domain/charges.js';
+import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, METHODS, WAITING_FOR } from '../domain/case-status.js';
+import type { Policy } from '../domain/policy.js';
+import { PAYMENT_PROVIDERS, REFUND_METHODS, REFUND_STATUSES } from '../domain/refunds.js';
+import type { CreditNoteLine } from '../domain/settlement.js';
 
-const stamp = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow();
+// Column types below (`enum`, `$type`) are TypeScript only: the columns stay text and jsonb.
+
+const stamp = (name: string) =>
+  timestamp(name, { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow();
 const createdAt = () => stamp('created_at');
 const updatedAt = () => stamp('updated_at');
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
@@ -55,6 +65,19 @@ export const products = pgTable('products', {
   updatedAt: updatedAt(),
 });
 
+/** An order as the shop imported it (POST /v1/orders), kept as its body. */
+export interface ImportedOrder {
+  id: string;
+  customer: { id: string; email: string; name: string; locale: string; country: string };
+  currency: string;
+  placedAt: string;
+  deliveredAt?: string | null;
+  exportReference?: string | null;
+  lines: { id: string; sku: string; name: string; quantity: number; unitPrice: number; vatRate: number }[];
+  payments?: { provider: string; reference: string; amount: number; currency: string; method?: string }[];
+  deliveryCost?: number | null;
+}
+
 export const orders = pgTable('orders', {
   id: text('id').primaryKey(),
   customerId: text('customer_id')
@@ -64,9 +87,11 @@ export const orders = pgTable('orders', {
   placedAt: ts('placed_at').notNull(),
   deliveredAt: ts('delivered_at'),
   exportReference: text('export_reference'),
+  /** What the customer paid for delivery (minor units); refunded when the whole order comes back. */
+  deliveryCost: bigint('delivery_cost', { mode: 'number' }),
   /** Hash of the imported body: the same body again is a no-op, a different one a conflict. */
   bodyHash: text('body_hash').notNull(),
-  body: jsonb('body').notNull(),
+  body: jsonb('body').$type<ImportedOrder>().notNull(),
   createdAt: createdAt(),
 });
 
@@ -88,7 +113,7 @@ export const orderLines = pgTable(
 
 export const policies = pgTable('policies', {
   market: text('market').primaryKey(),
-  body: jsonb('body').notNull(),
+  body: jsonb('body').$type<Policy>().notNull(),
   updatedAt: updatedAt(),
 });
 
@@ -100,18 +125,21 @@ export const returnCases = pgTable(
       .notNull()
       .references(() => orders.id),
     customerId: text('customer_id').notNull(),
-    method: text('method').notNull(),
-    channel: text('channel').notNull(),
-    status: text('status').notNull(),
-    waitingFor: text('waiting_for'),
+    method: text('method', { enum: METHODS }).notNull(),
+    channel: text('channel', { enum: CHANNELS }).notNull(),
+    status: text('status', { enum: CASE_STATUSES }).notNull(),
+    waitingFor: text('waiting_for', { enum: WAITING_FOR }),
     waitingSince: ts('waiting_since'),
     deadline: ts('deadline'),
     stuck: boolean('stuck').notNull().default(false),
     stuckReason: text('stuck_reason'),
     currency: text('currency').notNull(),
     /** The policy snapshot the case started with, kept for audit. */
-    policy: jsonb('policy').notNull(),
-    replacements: jsonb('replacements').notNull().default(sql`'[]'::jsonb`),
+    policy: jsonb('policy').$type<Policy>().notNull(),
+    replacements: jsonb('replacements')
+      .$type<{ sku: string; quantity: number; unitPrice: number }[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     shipReplacement: text('ship_replacement'),
     creditAmount: bigint('credit_amount', { mode: 'number' }),
     /** Exchanges: replacement value − returned value, fixed when the case starts (prices may change later). */
@@ -120,6 +148,9 @@ export const returnCases = pgTable(
     labelCarrier: text('label_carrier'),
     trackingNumber: text('tracking_number').unique(),
     labelUrl: text('label_url'),
+    refundMethod: text('refund_method', { enum: REFUND_METHODS }).notNull().default('original_payment'),
+    /** Case start + the policy's refundDeadline: the legal latest day for the money to be back. */
+    refundDueBy: ts('refund_due_by'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     closedAt: ts('closed_at'),
@@ -142,10 +173,13 @@ export const caseLines = pgTable(
     sku: text('sku').notNull(),
     quantity: integer('quantity').notNull(),
     reason: text('reason').notNull(),
-    condition: text('condition'),
-    disposition: text('disposition'),
+    condition: text('condition', { enum: CONDITIONS }),
+    disposition: text('disposition', { enum: DISPOSITIONS }),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.orderLineId] }), index('case_lines_order_line_idx').on(t.orderId, t.orderLineId)],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.orderLineId] }),
+    index('case_lines_order_line_idx').on(t.orderId, t.orderLineId),
+  ],
 );
 
 /** The case timeline; `eventKey` makes each recorded step appear once however often it is retried. */
@@ -159,7 +193,9 @@ export const caseEvents = pgTable(
     eventKey: text('event_key').notNull(),
     at: ts('at').notNull(),
     type: text('type').notNull(),
-    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+    detail: jsonb('detail')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
   },
   (t) => [uniqueIndex('case_events_key').on(t.caseId, t.eventKey)],
 );
@@ -204,10 +240,13 @@ export const creditNotes = pgTable(
     amount: bigint('amount', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
     vat: bigint('vat', { mode: 'number' }).notNull(),
-    lines: jsonb('lines').notNull(),
+    lines: jsonb('lines').$type<CreditNoteLine[]>().notNull(),
     issuedAt: ts('issued_at').notNull(),
   },
-  (t) => [uniqueIndex('credit_notes_step').on(t.caseId, t.purpose), index('credit_notes_customer_idx').on(t.customerId)],
+  (t) => [
+    uniqueIndex('credit_notes_step').on(t.caseId, t.purpose),
+    index('credit_notes_customer_idx').on(t.customerId),
+  ],
 );
 
 export const outboundEmails = pgTable(
@@ -268,10 +307,46 @@ export const charges = pgTable(
     amount: bigint('amount', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
     reason: text('reason').notNull(),
+    /** recorded → collected (off-session) | payment_link (sent to the customer) | failed; see domain/charges.ts. */
+    status: text('status', { enum: CHARGE_STATUSES }).notNull().default('recorded'),
+    /** Who collects it (the card's provider, or the one that made the payment link). */
+    provider: text('provider', { enum: PAYMENT_PROVIDERS }),
+    /** The order payment whose saved card was charged (part of the idempotency key). */
+    paymentReference: text('payment_reference'),
+    /** The provider's id: the PaymentIntent (collected) or the Checkout Session (payment link). */
+    providerReference: text('provider_reference'),
+    paymentUrl: text('payment_url'),
+    failureReason: text('failure_reason'),
+    /** Set before the provider is charged: a later attempt looks the charge up before charging again. */
+    requestedAt: ts('requested_at'),
     createdAt: createdAt(),
+    settledAt: ts('settled_at'),
   },
   (t) => [uniqueIndex('charges_step').on(t.caseId, t.purpose)],
 );
+
+/**
+ * An authorization hold for an exchange shipped before the return arrives (Stripe manual capture):
+ * one per case, released when the return arrives, captured if it never does.
+ */
+export const authorizationHolds = pgTable('authorization_holds', {
+  id: serial('id').primaryKey(),
+  caseId: text('case_id')
+    .notNull()
+    .unique()
+    .references(() => returnCases.id),
+  provider: text('provider', { enum: PAYMENT_PROVIDERS }).notNull(),
+  /** The order payment whose saved card holds the money. */
+  paymentReference: text('payment_reference').notNull(),
+  /** The hold's PaymentIntent, once the provider answered. */
+  providerReference: text('provider_reference'),
+  amount: bigint('amount', { mode: 'number' }).notNull(),
+  currency: text('currency').notNull(),
+  status: text('status', { enum: HOLD_STATUSES }).notNull(),
+  reason: text('reason'),
+  createdAt: createdAt(),
+  settledAt: ts('settled_at'),
+});
 
 /** Replacement shipments; one per case and SKU, reserved from stock in the same transaction. */
 export const shipments = pgTable(
@@ -324,7 +399,7 @@ export const carrierEvents = pgTable(
     /** The carrier's own status (EasyPost status, AfterShip tag, generic status). */
     status: text('status').notNull(),
     /** in_transit | delivered | info (domain/carrier-status.ts). */
-    mapped: text('mapped').notNull(),
+    mapped: text('mapped').$type<MappedStatus>().notNull(),
     occurredAt: ts('occurred_at'),
     location: text('location'),
     /** The carrier's body as received (webhooks) or the event as polled. */
@@ -333,7 +408,10 @@ export const carrierEvents = pgTable(
     caseId: text('case_id').references(() => returnCases.id),
     appliedAt: ts('applied_at'),
   },
-  (t) => [uniqueIndex('carrier_events_event').on(t.carrier, t.eventId), index('carrier_events_tracking').on(t.trackingNumber)],
+  (t) => [
+    uniqueIndex('carrier_events_event').on(t.carrier, t.eventId),
+    index('carrier_events_tracking').on(t.trackingNumber),
+  ],
 );
 
 /** How many numbers each label number series has handed out (e.g. `postnord:UA10000000`: serial n = range start + n - 1). */
@@ -359,7 +437,7 @@ export const preIssuedLabels = pgTable('pre_issued_labels', {
 export const webhookEndpoints = pgTable('webhook_endpoints', {
   id: text('id').primaryKey(),
   url: text('url').notNull(),
-  events: jsonb('events').notNull(),
+  events: jsonb('events').$type<string[]>().notNull(),
   secret: text('secret').notNull(),
   createdAt: createdAt(),
   disabledAt: ts('disabled_at'),
@@ -391,11 +469,10 @@ export const campaigns = pgTable('campaigns', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   /** `{kind, days}`: who it is for (domain/campaigns.ts). */
-  segment: jsonb('segment').notNull(),
+  segment: jsonb('segment').$type<Segment>().notNull(),
   subject: text('subject').notNull(),
   template: text('template').notNull(),
-  /** running | completed */
-  status: text('status').notNull(),
+  status: text('status', { enum: ['running', 'completed'] }).notNull(),
   createdBy: text('created_by').notNull(),
   createdAt: createdAt(),
   finishedAt: ts('finished_at'),
@@ -414,5 +491,120 @@ export const campaignMessages = pgTable(
     detail: text('detail'),
     sentAt: ts('sent_at'),
   },
-  (t) => [primaryKey({ columns: [t.campaignId, t.customerId] }), index('campaign_messages_customer_idx').on(t.customerId, t.sentAt)],
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.customerId] }),
+    index('campaign_messages_customer_idx').on(t.customerId, t.sentAt),
+  ],
+);
+
+/** How an order was paid, one row per tender; no row ever gives back more than it took. */
+export const orderPayments = pgTable(
+  'order_payments',
+  {
+    id: serial('id').primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    position: integer('position').notNull(),
+    provider: text('provider', { enum: PAYMENT_PROVIDERS }).notNull(),
+    /** The provider's id of the payment (PaymentIntent, Klarna order, PSP reference, gift card code …). */
+    reference: text('reference').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    method: text('method'),
+  },
+  (t) => [uniqueIndex('order_payments_position').on(t.orderId, t.position)],
+);
+
+/** What a credit pays out, fixed once per case and purpose: the credit, the fee kept, delivery added. */
+export const payouts = pgTable(
+  'payouts',
+  {
+    id: serial('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => returnCases.id),
+    purpose: text('purpose').notNull(),
+    method: text('method', { enum: REFUND_METHODS }).notNull(),
+    credited: bigint('credited', { mode: 'number' }).notNull(),
+    fee: bigint('fee', { mode: 'number' }).notNull(),
+    delivery: bigint('delivery', { mode: 'number' }).notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    /** Store credit only: the policy's bonus on top of `amount`. */
+    bonus: bigint('bonus', { mode: 'number' }).notNull().default(0),
+    /** Beyond what the order's payments can still give back: for finance, never refunded silently. */
+    shortfall: bigint('shortfall', { mode: 'number' }).notNull().default(0),
+    currency: text('currency').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('payouts_step').on(t.caseId, t.purpose)],
+);
+
+/** One money movement back to the customer: per case, purpose and tender (`slot`). */
+export const refunds = pgTable(
+  'refunds',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => returnCases.id),
+    purpose: text('purpose').notNull(),
+    /** `payment:<order payment id>` or `store_credit`: with case and purpose, the refund's business key. */
+    slot: text('slot').notNull(),
+    orderId: text('order_id').notNull(),
+    customerId: text('customer_id').notNull(),
+    paymentId: integer('payment_id').references(() => orderPayments.id),
+    provider: text('provider', { enum: PAYMENT_PROVIDERS }).notNull(),
+    paymentReference: text('payment_reference'),
+    providerReference: text('provider_reference'),
+    /** Sent to the provider; a new one only when finance retries a refusal (`attempt` + 1). */
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    attempt: integer('attempt').notNull().default(1),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    status: text('status', { enum: REFUND_STATUSES }).notNull(),
+    failureReason: text('failure_reason'),
+    /** Set before the provider is called: a later attempt looks the refund up before calling again. */
+    requestedAt: ts('requested_at'),
+    settledBy: text('settled_by'),
+    note: text('note'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    settledAt: ts('settled_at'),
+  },
+  (t) => [
+    uniqueIndex('refunds_step').on(t.caseId, t.purpose, t.slot),
+    index('refunds_status_idx').on(t.status, t.createdAt),
+    index('refunds_provider_ref_idx').on(t.provider, t.providerReference),
+  ],
+);
+
+/** The customers' store-credit ledger (our own `gift_card` provider): issues are positive, redemptions negative. */
+export const storeCreditEntries = pgTable(
+  'store_credit_entries',
+  {
+    id: serial('id').primaryKey(),
+    customerId: text('customer_id').notNull(),
+    code: text('code').notNull(),
+    caseId: text('case_id'),
+    refundId: text('refund_id'),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    bonus: bigint('bonus', { mode: 'number' }).notNull().default(0),
+    currency: text('currency').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('store_credit_refund').on(t.refundId), index('store_credit_customer_idx').on(t.customerId)],
+);
+
+/** Payment providers' notifications, kept once per provider event id (a redelivery changes nothing). */
+export const paymentEvents = pgTable(
+  'payment_events',
+  {
+    provider: text('provider', { enum: PAYMENT_PROVIDERS }).notNull(),
+    eventId: text('event_id').notNull(),
+    refundId: text('refund_id'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    receivedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId] })],
 );

@@ -68,7 +68,14 @@ export async function renderPreIssuedLabel(
       id: label.caseId ?? `pre-issued ${trackingNumber}`,
       orderId,
       customerId: order.customerId,
-      lines: lines.map((l) => ({ orderLineId: l.id, sku: l.sku, quantity: l.quantity, reason: '', condition: null, disposition: null })),
+      lines: lines.map((l) => ({
+        orderLineId: l.id,
+        sku: l.sku,
+        quantity: l.quantity,
+        reason: '',
+        condition: null,
+        disposition: null,
+      })),
     },
     receiver.country,
   );

@@ -64,13 +64,17 @@ export async function renderReturnLabel(data: ReturnLabelData): Promise<Uint8Arr
   const from = [data.sender.name, ...data.sender.lines, data.sender.country];
   const to = [data.receiver.name, ...data.receiver.lines, data.receiver.country];
   from.forEach((l, i) => text(page, fit(l, font, 7, half - 4), MARGIN, y - 9 - i * 9, 7));
-  to.forEach((l, i) => text(page, fit(l, i === 0 ? bold : font, 9, half), MARGIN + half, y - 11 - i * 11, 9, i === 0 ? bold : font));
+  to.forEach((l, i) =>
+    text(page, fit(l, i === 0 ? bold : font, 9, half), MARGIN + half, y - 11 - i * 11, 9, i === 0 ? bold : font),
+  );
   y -= 14 + Math.max(from.length * 9, to.length * 11);
   page.drawLine({ start: { x: MARGIN, y }, end: { x: width - MARGIN, y }, thickness: 1 });
 
   // Code 128: scaled to the page width at most, keeping bars at the rendered module width or wider.
   y -= 6;
-  const bar = await doc.embedPng(await bwipjs.toBuffer({ bcid: 'code128', text: data.trackingNumber, scale: 3, height: 15, includetext: true }));
+  const bar = await doc.embedPng(
+    await bwipjs.toBuffer({ bcid: 'code128', text: data.trackingNumber, scale: 3, height: 15, includetext: true }),
+  );
   const barScale = Math.min(inner / bar.width, 0.5);
   const barW = bar.width * barScale;
   const barH = bar.height * barScale;
@@ -105,7 +109,8 @@ export async function renderReturnLabel(data: ReturnLabelData): Promise<Uint8Arr
 function addDeclaration(page: PDFPage, data: ReturnLabelData, font: PDFFont, bold: PDFFont) {
   const customs = data.customs!;
   const [width, height] = A6;
-  const draw = (s: string, x: number, y: number, size: number, f = font) => page.drawText(winAnsi(s), { x, y, size, font: f });
+  const draw = (s: string, x: number, y: number, size: number, f = font) =>
+    page.drawText(winAnsi(s), { x, y, size, font: f });
   let y = height - MARGIN - 14;
   draw('CONTENT DECLARATION', MARGIN, y, 13, bold);
   y -= 16;
@@ -120,7 +125,8 @@ function addDeclaration(page: PDFPage, data: ReturnLabelData, font: PDFFont, bol
   // One row per item (SKU, HS code, origin, quantity, value), the description beneath it.
   const right = width - MARGIN;
   const col = { item: MARGIN, hs: MARGIN + 37 * MM, origin: MARGIN + 55 * MM, qty: MARGIN + 66 * MM };
-  const drawRight = (s: string, y: number, size: number, f = font) => draw(s, right - f.widthOfTextAtSize(winAnsi(s), size), y, size, f);
+  const drawRight = (s: string, y: number, size: number, f = font) =>
+    draw(s, right - f.widthOfTextAtSize(winAnsi(s), size), y, size, f);
   draw('SKU / description', col.item, y, 7, bold);
   draw('HS code', col.hs, y, 7, bold);
   draw('Origin', col.origin, y, 7, bold);
@@ -143,7 +149,12 @@ function addDeclaration(page: PDFPage, data: ReturnLabelData, font: PDFFont, bol
   }
   if (shown.length < customs.items.length) {
     y -= 10;
-    draw(`... and ${customs.items.length - shown.length} more items (see the case's customs declaration)`, col.item, y, 6);
+    draw(
+      `... and ${customs.items.length - shown.length} more items (see the case's customs declaration)`,
+      col.item,
+      y,
+      6,
+    );
   }
   y -= 4;
   page.drawLine({ start: { x: MARGIN, y }, end: { x: right, y }, thickness: 0.5 });

@@ -54,7 +54,10 @@ interface Acc {
 
 const UNCATEGORISED = 'uncategorised';
 
-export function summarizeReturns(input: AnalyticsInput, groupBy: AnalyticsGrouping): { groups: AnalyticsGroup[]; total: AnalyticsGroup } {
+export function summarizeReturns(
+  input: AnalyticsInput,
+  groupBy: AnalyticsGrouping,
+): { groups: AnalyticsGroup[]; total: AnalyticsGroup } {
   const groups = new Map<string, Acc>();
   const total: Acc = { cases: new Set(), units: 0, refunded: new Map(), processing: new Map() };
   const acc = (key: string) => {
@@ -62,14 +65,19 @@ export function summarizeReturns(input: AnalyticsInput, groupBy: AnalyticsGroupi
     if (!a) groups.set(key, (a = { cases: new Set(), units: 0, refunded: new Map(), processing: new Map() }));
     return a;
   };
-  const addMoney = (m: Map<string, number>, currency: string, amount: number) => m.set(currency, (m.get(currency) ?? 0) + amount);
+  const addMoney = (m: Map<string, number>, currency: string, amount: number) =>
+    m.set(currency, (m.get(currency) ?? 0) + amount);
 
   for (const c of input.cases) {
-    const seconds = c.status === 'completed' && c.closedAt ? Math.round((c.closedAt.getTime() - c.createdAt.getTime()) / 1000) : undefined;
+    const seconds =
+      c.status === 'completed' && c.closedAt
+        ? Math.round((c.closedAt.getTime() - c.createdAt.getTime()) / 1000)
+        : undefined;
     // Method and channel group whole cases; the other groupings group case lines.
     const caseKey = groupBy === 'method' ? c.method : groupBy === 'channel' ? c.channel : undefined;
     const keyOfLine = (l: AnalyticsCase['lines'][number]) =>
-      caseKey ?? (groupBy === 'reason' ? l.reason : groupBy === 'sku' ? l.sku : (input.categories.get(l.sku) ?? UNCATEGORISED));
+      caseKey ??
+      (groupBy === 'reason' ? l.reason : groupBy === 'sku' ? l.sku : (input.categories.get(l.sku) ?? UNCATEGORISED));
     for (const l of c.lines) {
       const a = acc(keyOfLine(l));
       a.cases.add(c.id);
@@ -96,7 +104,11 @@ export function summarizeReturns(input: AnalyticsInput, groupBy: AnalyticsGroupi
   const soldTotal = [...input.sold.values()].reduce((n, q) => n + q, 0);
   const soldFor = (key: string) => {
     if (groupBy === 'sku') return input.sold.get(key) ?? 0;
-    if (groupBy === 'category') return [...input.sold].reduce((n, [sku, q]) => n + ((input.categories.get(sku) ?? UNCATEGORISED) === key ? q : 0), 0);
+    if (groupBy === 'category')
+      return [...input.sold].reduce(
+        (n, [sku, q]) => n + ((input.categories.get(sku) ?? UNCATEGORISED) === key ? q : 0),
+        0,
+      );
     return soldTotal;
   };
   const view = (key: string, a: Acc, sold: number): AnalyticsGroup => {
@@ -106,13 +118,17 @@ export function summarizeReturns(input: AnalyticsInput, groupBy: AnalyticsGroupi
       cases: a.cases.size,
       units: a.units,
       returnRate: sold > 0 ? Math.round((a.units / sold) * 10_000) / 10_000 : null,
-      refunded: [...a.refunded].sort(([x], [y]) => x.localeCompare(y)).map(([currency, amount]) => ({ amount, currency })),
+      refunded: [...a.refunded]
+        .sort(([x], [y]) => x.localeCompare(y))
+        .map(([currency, amount]) => ({ amount, currency })),
       completed: times.length,
       averageProcessingSeconds: times.length ? Math.round(times.reduce((s, t) => s + t, 0) / times.length) : null,
     };
   };
   return {
-    groups: [...groups].map(([key, a]) => view(key, a, soldFor(key))).sort((x, y) => y.units - x.units || x.key.localeCompare(y.key)),
+    groups: [...groups]
+      .map(([key, a]) => view(key, a, soldFor(key)))
+      .sort((x, y) => y.units - x.units || x.key.localeCompare(y.key)),
     total: view('total', total, soldTotal),
   };
 }

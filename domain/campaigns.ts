@@ -2,6 +2,8 @@
  * Follow-up campaigns after returns: who a segment is, and the message. Pure; the activities turn a
  * segment into SQL and send.
  */
+import type { ReturnMethod } from './case-status.js';
+
 export const SEGMENT_KINDS = ['returned_without_repurchase', 'completed_exchange', 'credit_only'] as const;
 export type SegmentKind = (typeof SEGMENT_KINDS)[number];
 
@@ -17,7 +19,7 @@ export const DEFAULT_SEGMENT_DAYS = 30;
 export const CAMPAIGN_FREQUENCY_CAP_DAYS = 7;
 
 /** Which completed cases put a customer in the segment. */
-export function segmentMethods(kind: SegmentKind): string[] {
+export function segmentMethods(kind: SegmentKind): ReturnMethod[] {
   switch (kind) {
     case 'returned_without_repurchase':
       return ['return_to_stock', 'credit_only'];

@@ -33,7 +33,13 @@ export const AFTERSHIP_TAGS = [
   'Pending',
 ] as const;
 
-export const GENERIC_STATUSES = ['in_transit', 'out_for_delivery', 'delivered', 'exception', 'returned_to_sender'] as const;
+export const GENERIC_STATUSES = [
+  'in_transit',
+  'out_for_delivery',
+  'delivered',
+  'exception',
+  'returned_to_sender',
+] as const;
 
 const EASYPOST: Record<(typeof EASYPOST_STATUSES)[number], MappedStatus> = {
   pre_transit: 'info', // label created, not yet handed over
@@ -69,7 +75,11 @@ const GENERIC: Record<(typeof GENERIC_STATUSES)[number], MappedStatus> = {
   returned_to_sender: 'info',
 };
 
-const TABLES: Record<Carrier, Record<string, MappedStatus>> = { easypost: EASYPOST, aftership: AFTERSHIP, generic: GENERIC };
+const TABLES: Record<Carrier, Record<string, MappedStatus>> = {
+  easypost: EASYPOST,
+  aftership: AFTERSHIP,
+  generic: GENERIC,
+};
 
 export const isCarrier = (s: string): s is Carrier => (CARRIERS as readonly string[]).includes(s);
 

@@ -13,7 +13,7 @@ export const CASE_STATUSES = [
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
-export const WAITING_FOR = ['approval', 'parcel', 'receipt', 'inspection'] as const;
+export const WAITING_FOR = ['approval', 'parcel', 'receipt', 'inspection', 'refund'] as const;
 export type WaitingFor = (typeof WAITING_FOR)[number];
 
 export const METHODS = ['return_to_stock', 'credit_only', 'exchange', 'exchange_without_return'] as const;

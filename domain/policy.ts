@@ -18,6 +18,40 @@ export interface Policy {
   replacementStockDeadline?: string;
   /** Who issues the market's return labels: `local` (default, dock scan) or `postnord` (polled for tracking). */
   labelCarrier?: 'local' | 'postnord';
+  /** When the money goes back: once the parcel is received, or once it is inspected (default). */
+  refundOn?: 'receipt' | 'inspection';
+  /** From the case's start: the latest the refund may settle (right of withdrawal: 14 days). */
+  refundDeadline?: string;
+  /** Added on top when the customer takes store credit instead of money. */
+  storeCreditBonusPercent?: number;
+  /** Kept from a refund (minor units), except for defective goods. */
+  returnShippingFee?: number;
+}
+
+/** The refund rules of a policy, defaults applied (fields added in v1.1; older snapshots lack them). */
+export function refundTerms(policy: Policy): {
+  refundOn: 'receipt' | 'inspection';
+  refundDeadline: string;
+  storeCreditBonusPercent: number;
+  returnShippingFee: number;
+} {
+  return {
+    refundOn: policy.refundOn ?? 'inspection',
+    refundDeadline: policy.refundDeadline ?? 'P14D',
+    storeCreditBonusPercent: policy.storeCreditBonusPercent ?? 0,
+    returnShippingFee: policy.returnShippingFee ?? 0,
+  };
+}
+
+/** Deadlines added to Policy after the first cases started: snapshots without them use these. */
+const DEFAULT_APPROVAL_DEADLINE = 'P3D';
+const DEFAULT_REPLACEMENT_STOCK_DEADLINE = 'P7D';
+
+export function policyDeadlines(policy: Policy): { approval: string; replacementStock: string } {
+  return {
+    approval: policy.approvalDeadline ?? DEFAULT_APPROVAL_DEADLINE,
+    replacementStock: policy.replacementStockDeadline ?? DEFAULT_REPLACEMENT_STOCK_DEADLINE,
+  };
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -30,8 +64,8 @@ export const DEFAULT_POLICY: Policy = {
   restockingFeePercent: { opened: 0, damaged: 20 },
   exchangeWithoutReturnMaxValue: 50_000,
   nonReturnableCategories: [],
-  approvalDeadline: 'P3D',
-  replacementStockDeadline: 'P7D',
+  approvalDeadline: DEFAULT_APPROVAL_DEADLINE,
+  replacementStockDeadline: DEFAULT_REPLACEMENT_STOCK_DEADLINE,
 };
 
 /** Restocking fee by the inspected condition: unused goods cost nothing, defects are the shop's fault. */
@@ -103,7 +137,10 @@ export function checkReturnRequest(args: {
     }
     const product = products.get(orderLine.sku);
     const category = product?.category;
-    if (args.requiresGoods && (product?.returnable === false || (category && policy.nonReturnableCategories.includes(category)))) {
+    if (
+      args.requiresGoods &&
+      (product?.returnable === false || (category && policy.nonReturnableCategories.includes(category)))
+    ) {
       violations.push({ field: `${field}.orderLineId`, detail: `product ${orderLine.sku} is not returnable` });
     }
     const available = orderLine.quantity - (claimed.get(line.orderLineId) ?? 0);

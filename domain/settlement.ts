@@ -37,7 +37,11 @@ export interface CreditNoteDraft {
 }
 
 /** The credit for returned goods: the paid amount per line minus the policy's fee for its condition. */
-export function creditForReturnedLines(lines: readonly InspectedLine[], policy: Policy, currency: string): CreditNoteDraft {
+export function creditForReturnedLines(
+  lines: readonly InspectedLine[],
+  policy: Policy,
+  currency: string,
+): CreditNoteDraft {
   const noteLines = lines.map((line): CreditNoteLine => {
     const paid = line.unitPrice * line.quantity;
     const feePercent = restockingFeePercent(policy, line.condition);
@@ -84,19 +88,17 @@ export function creditForAmount(lines: readonly PaidLine[], amount: number, curr
   const paid = lines.map((l) => l.unitPrice * l.quantity);
   if (amount < 0 || amount > sum(paid)) throw new RangeError(`credit ${amount} outside 0..${sum(paid)}`);
   const parts = allocate(amount, paid);
-  const noteLines = lines.map(
-    (l, i): CreditNoteLine => ({
-      orderLineId: l.orderLineId,
-      sku: l.sku,
-      quantity: l.quantity,
-      paid: paid[i]!,
-      restockingFeePercent: 0,
-      restockingFee: 0,
-      amount: parts[i]!,
-      vatRate: l.vatRate,
-      vat: vatIncluded(parts[i]!, l.vatRate),
-    }),
-  );
+  const noteLines = lines.map((l, i): CreditNoteLine => ({
+    orderLineId: l.orderLineId,
+    sku: l.sku,
+    quantity: l.quantity,
+    paid: paid[i]!,
+    restockingFeePercent: 0,
+    restockingFee: 0,
+    amount: parts[i]!,
+    vatRate: l.vatRate,
+    vat: vatIncluded(parts[i]!, l.vatRate),
+  }));
   return { currency, amount, vat: sum(noteLines.map((l) => l.vat)), lines: noteLines };
 }
 

@@ -15,6 +15,8 @@ const BY_TIMELINE_TYPE = {
   'credit_note.issued': 'credit_note.issued',
   'replacement.shipped': 'shipment.created',
   'charge.recorded': 'charge.recorded',
+  'refund.succeeded': 'refund.succeeded',
+  'refund.failed': 'refund.failed',
 } as const satisfies Record<string, string>;
 
 export type WebhookEventType = (typeof BY_TIMELINE_TYPE)[keyof typeof BY_TIMELINE_TYPE];
@@ -26,7 +28,9 @@ export const ALL_EVENTS = '*';
 
 /** The webhook event a timeline entry raises, if any. */
 export function webhookEventFor(timelineType: string): WebhookEventType | undefined {
-  return Object.hasOwn(BY_TIMELINE_TYPE, timelineType) ? BY_TIMELINE_TYPE[timelineType as keyof typeof BY_TIMELINE_TYPE] : undefined;
+  return Object.hasOwn(BY_TIMELINE_TYPE, timelineType)
+    ? BY_TIMELINE_TYPE[timelineType as keyof typeof BY_TIMELINE_TYPE]
+    : undefined;
 }
 
 /** Whether an endpoint subscribed to `subscribed` (event types or "*") wants `type`. */

@@ -6,8 +6,8 @@ async function main() {
   const config = loadConfig('api');
   const logger = createLogger(config);
   const database = await openConfiguredDatabase(config);
-  const temporal = await connectClient(config, config.TEMPORAL_ADDRESS!);
-  const api = await startApi({ config, database, temporal, adminApiKey: config.ADMIN_API_KEY!, logger });
+  const temporal = await connectClient(config, config.TEMPORAL_ADDRESS);
+  const api = await startApi({ config, database, temporal, adminApiKey: config.ADMIN_API_KEY, logger });
   logger.info({ port: config.PORT }, 'API listening');
   const stop = async () => {
     await api.close();

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { CarrierSettings } from '../carriers/index.js';
 import type { Address } from '../documents/label-pdf.js';
+import type { PaymentSettings } from '../payments/index.js';
 import { durationMs, isDuration } from '../domain/duration.js';
 
 export type Mode = 'dev' | 'api' | 'worker';
@@ -20,7 +21,10 @@ const EnvSchema = z.object({
   DATA_DIR: z.string().default('.data'),
   ADMIN_API_KEY: optionalString.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
   PUBLIC_URL: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), 'must be an http(s) URL'),
-  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// URL'),
+  DATABASE_URL: optionalString.refine(
+    (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
+    'must be a postgres:// URL',
+  ),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -32,7 +36,10 @@ const EnvSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: optionalString,
   TEMPORAL_DEV_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
-  SMTP_URL: optionalString.refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL'),
+  SMTP_URL: optionalString.refine(
+    (v) => v === undefined || /^smtps?:\/\//.test(v),
+    'must be an smtp:// or smtps:// URL',
+  ),
   POSTNORD_API_URL: z.string().url().default('https://api2.postnord.com'),
   POSTNORD_API_KEY: optionalString,
   POSTNORD_POLL_INTERVAL: z
@@ -40,22 +47,52 @@ const EnvSchema = z.object({
     .refine(isDuration, 'must be an ISO 8601 duration such as PT4H')
     .refine((v) => !isDuration(v) || durationMs(v) >= 60_000, 'must be at least PT1M (PostNord rate-limits)')
     .default('PT4H'),
-  POSTNORD_ITEM_PREFIX: optionalString.refine((v) => v === undefined || /^[A-Z]{2}$/.test(v), 'must be two capital letters (S10 item-id prefix)'),
-  POSTNORD_ITEM_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code').default('SE'),
+  POSTNORD_ITEM_PREFIX: optionalString.refine(
+    (v) => v === undefined || /^[A-Z]{2}$/.test(v),
+    'must be two capital letters (S10 item-id prefix)',
+  ),
+  POSTNORD_ITEM_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter country code')
+    .default('SE'),
   POSTNORD_ITEM_RANGE: optionalString
     .refine((v) => v === undefined || /^\d{1,8}-\d{1,8}$/.test(v), 'must be FIRST-LAST serials, e.g. 10000000-19999999')
     .transform((v) => (v === undefined ? undefined : { from: Number(v.split('-')[0]), to: Number(v.split('-')[1]) }))
     .refine((r) => r === undefined || r.from <= r.to, 'FIRST must not be above LAST'),
   WAREHOUSE_NAME: z.string().min(1).default('Returns Warehouse'),
   WAREHOUSE_ADDRESS: optionalString,
-  WAREHOUSE_COUNTRY: optionalString.refine((v) => v === undefined || /^[A-Z]{2}$/.test(v), 'must be a two-letter country code'),
+  WAREHOUSE_COUNTRY: optionalString.refine(
+    (v) => v === undefined || /^[A-Z]{2}$/.test(v),
+    'must be a two-letter country code',
+  ),
+  STRIPE_API_KEY: optionalString,
+  STRIPE_API_URL: z.string().url().default('https://api.stripe.com'),
+  KLARNA_USERNAME: optionalString,
+  KLARNA_PASSWORD: optionalString,
+  KLARNA_API_URL: z.string().url().default('https://api.klarna.com'),
+  ADYEN_API_KEY: optionalString,
+  ADYEN_MERCHANT_ACCOUNT: optionalString,
+  ADYEN_CHECKOUT_URL: z.string().url().default('https://checkout-test.adyen.com/v71'),
+  VIPPS_CLIENT_ID: optionalString,
+  VIPPS_CLIENT_SECRET: optionalString,
+  VIPPS_SUBSCRIPTION_KEY: optionalString,
+  VIPPS_MERCHANT_SERIAL_NUMBER: optionalString,
+  VIPPS_API_URL: z.string().url().default('https://api.vipps.no'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Config = z.infer<typeof EnvSchema> & { mode: Mode };
+/** api and worker mode: loadConfig refuses to start without an external Temporal cluster and PostgreSQL. */
+export type WorkerConfig = Config & { TEMPORAL_ADDRESS: string; DATABASE_URL: string };
+/** The API also needs its bootstrap admin key. */
+export type ApiConfig = WorkerConfig & { ADMIN_API_KEY: string };
 
 export class ConfigError extends Error {}
 
+// The mode's required variables are checked below, so each mode gets the type that has them.
+export function loadConfig(mode: 'api', env?: NodeJS.ProcessEnv): ApiConfig;
+export function loadConfig(mode: 'worker', env?: NodeJS.ProcessEnv): WorkerConfig;
+export function loadConfig(mode: Mode, env?: NodeJS.ProcessEnv): Config;
 export function loadConfig(mode: Mode, env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -67,7 +104,8 @@ export function loadConfig(mode: Mode, env: NodeJS.ProcessEnv = process.env): Co
   if (mode !== 'dev') {
     if (mode === 'api' && !config.ADMIN_API_KEY) missing.push('ADMIN_API_KEY (the bootstrap admin key)');
     if (!config.TEMPORAL_ADDRESS) missing.push('TEMPORAL_ADDRESS (host:port of the Temporal frontend)');
-    if (!config.DATABASE_URL) missing.push('DATABASE_URL (postgres://…; the embedded database is for one-process dev mode only)');
+    if (!config.DATABASE_URL)
+      missing.push('DATABASE_URL (postgres://…; the embedded database is for one-process dev mode only)');
   }
   if (Boolean(config.TEMPORAL_TLS_CERT_PATH) !== Boolean(config.TEMPORAL_TLS_KEY_PATH)) {
     missing.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH (set both or neither)');
@@ -77,11 +115,61 @@ export function loadConfig(mode: Mode, env: NodeJS.ProcessEnv = process.env): Co
   }
   if (config.POSTNORD_API_KEY) {
     // PostNord labels use item ids from the range PostNord assigned the shop: no guessing.
-    if (!config.POSTNORD_ITEM_PREFIX) missing.push('POSTNORD_ITEM_PREFIX (the two letters of your PostNord item-id range)');
-    if (!config.POSTNORD_ITEM_RANGE) missing.push('POSTNORD_ITEM_RANGE (FIRST-LAST serials of your PostNord item-id range)');
+    if (!config.POSTNORD_ITEM_PREFIX)
+      missing.push('POSTNORD_ITEM_PREFIX (the two letters of your PostNord item-id range)');
+    if (!config.POSTNORD_ITEM_RANGE)
+      missing.push('POSTNORD_ITEM_RANGE (FIRST-LAST serials of your PostNord item-id range)');
+  }
+  // A provider is configured by all of its credentials or none: half a set is a typo, not a choice.
+  for (const [provider, names] of Object.entries(PROVIDER_CREDENTIALS)) {
+    const set = names.filter((n) => config[n] !== undefined);
+    if (set.length > 0 && set.length < names.length) missing.push(`${names.join(', ')} (${provider}: set all or none)`);
   }
   if (missing.length) throw new ConfigError(`missing configuration:\n${missing.map((m) => `  ${m}`).join('\n')}`);
   return config;
+}
+
+const PROVIDER_CREDENTIALS = {
+  klarna: ['KLARNA_USERNAME', 'KLARNA_PASSWORD'],
+  adyen: ['ADYEN_API_KEY', 'ADYEN_MERCHANT_ACCOUNT'],
+  vipps_mobilepay: ['VIPPS_CLIENT_ID', 'VIPPS_CLIENT_SECRET', 'VIPPS_SUBSCRIPTION_KEY', 'VIPPS_MERCHANT_SERIAL_NUMBER'],
+} as const satisfies Record<string, readonly (keyof Config)[]>;
+
+/** Settings of the payment providers configured here (each only with its credentials). */
+export function paymentSettings(config: Config): PaymentSettings {
+  const c = config;
+  return {
+    ...(c.STRIPE_API_KEY ? { stripe: { apiKey: c.STRIPE_API_KEY, apiUrl: c.STRIPE_API_URL } } : {}),
+    ...(c.KLARNA_USERNAME && c.KLARNA_PASSWORD
+      ? { klarna: { username: c.KLARNA_USERNAME, password: c.KLARNA_PASSWORD, apiUrl: c.KLARNA_API_URL } }
+      : {}),
+    ...(c.ADYEN_API_KEY && c.ADYEN_MERCHANT_ACCOUNT
+      ? {
+          adyen: {
+            apiKey: c.ADYEN_API_KEY,
+            merchantAccount: c.ADYEN_MERCHANT_ACCOUNT,
+            checkoutUrl: c.ADYEN_CHECKOUT_URL,
+          },
+        }
+      : {}),
+    ...(c.VIPPS_CLIENT_ID && c.VIPPS_CLIENT_SECRET && c.VIPPS_SUBSCRIPTION_KEY && c.VIPPS_MERCHANT_SERIAL_NUMBER
+      ? {
+          vipps_mobilepay: {
+            clientId: c.VIPPS_CLIENT_ID,
+            clientSecret: c.VIPPS_CLIENT_SECRET,
+            subscriptionKey: c.VIPPS_SUBSCRIPTION_KEY,
+            merchantSerialNumber: c.VIPPS_MERCHANT_SERIAL_NUMBER,
+            apiUrl: c.VIPPS_API_URL,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Secrets of the payment providers' notifications (`PAYMENT_WEBHOOK_SECRET_<PROVIDER>`), read like the carriers'. */
+export function paymentWebhookSecret(provider: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const v = env[`PAYMENT_WEBHOOK_SECRET_${provider.toUpperCase()}`]?.trim();
+  return v ? v : undefined;
 }
 
 export function publicUrl(config: Config): string {
@@ -108,6 +196,8 @@ export function carrierSettings(config: Config): CarrierSettings {
 /** The warehouse return parcels go to (labels, customs); undefined → the built-in default. Address lines are separated by `|`. */
 export function warehouseAddress(config: Config): Address | undefined {
   if (!config.WAREHOUSE_ADDRESS || !config.WAREHOUSE_COUNTRY) return undefined;
-  const lines = config.WAREHOUSE_ADDRESS.split('|').map((l) => l.trim()).filter(Boolean);
+  const lines = config.WAREHOUSE_ADDRESS.split('|')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return { name: config.WAREHOUSE_NAME, lines, country: config.WAREHOUSE_COUNTRY };
 }

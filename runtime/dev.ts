@@ -6,7 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, publicUrl } from './config.js';
-import { connectClient, connectWorker, createLogger, openConfiguredDatabase, startApi, startWorker } from './services.js';
+import {
+  connectClient,
+  connectWorker,
+  createLogger,
+  openConfiguredDatabase,
+  startApi,
+  startWorker,
+} from './services.js';
 import { startDevServer, type DevServer } from './temporal-server.js';
 
 /** Dev mode keeps one generated admin key in DATA_DIR, so a restart does not change it. */
@@ -34,15 +41,16 @@ async function main() {
   let devServer: DevServer | undefined;
   let address = config.TEMPORAL_ADDRESS;
   if (!address) {
-    devServer = await startDevServer({
+    const server = await startDevServer({
       dataDir: config.DATA_DIR,
       port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
       log: (msg) => logger.info(msg),
     });
-    stops.push(() => devServer!.stop());
-    address = devServer.address;
+    stops.push(() => server.stop());
+    devServer = server;
+    address = server.address;
   }
   const database = await openConfiguredDatabase(config);
   stops.push(() => database.close());

@@ -7,7 +7,9 @@ import pino, { type Logger } from 'pino';
 import { createMailSender } from '../activities/mail-transport.js';
 import { createApp } from '../api/app.js';
 import { openDatabase, type Database } from '../db/client.js';
-import { carrierSettings, publicUrl, warehouseAddress, type Config } from './config.js';
+import { DEFAULT_WAREHOUSE } from '../documents/label-pdf.js';
+import { paymentProviders } from '../payments/index.js';
+import { carrierSettings, paymentSettings, publicUrl, warehouseAddress, type Config } from './config.js';
 import { connectClient, connectWorker } from './temporal-connection.js';
 import { createCaseWorker } from './worker.js';
 
@@ -37,6 +39,7 @@ export async function startApi(args: {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     adminApiKey: args.adminApiKey,
     warehouse: warehouseAddress(config),
+    payments: paymentProviders(paymentSettings(config)),
     logger,
     readiness: {
       database: () => database.ping(),
@@ -61,13 +64,10 @@ export async function startWorker(args: {
   database: Database;
   connection: NativeConnection;
   logger: Logger;
-  /** Starts the webhook delivery workflows; default: a client of its own to `address` (TEMPORAL_ADDRESS). */
-  temporal?: Client;
-  address?: string;
+  /** For the activities: starts the webhook delivery workflows and tells cases carrier events. */
+  temporal: Client;
 }): Promise<{ worker: Worker; done: Promise<void> }> {
-  const { config } = args;
-  const ownClient = args.temporal ? undefined : await connectClient(config, args.address ?? config.TEMPORAL_ADDRESS!);
-  const temporal = args.temporal ?? ownClient!;
+  const { config, temporal } = args;
   const worker = await createCaseWorker({
     connection: args.connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -79,14 +79,11 @@ export async function startWorker(args: {
       temporal,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       carriers: carrierSettings(config),
-      warehouse: warehouseAddress(config),
+      payments: paymentProviders(paymentSettings(config)),
+      warehouse: warehouseAddress(config) ?? DEFAULT_WAREHOUSE,
     },
-  }).catch(async (err: unknown) => {
-    await ownClient?.connection.close();
-    throw err;
   });
-  const done = worker.run().finally(() => ownClient?.connection.close());
-  return { worker, done };
+  return { worker, done: worker.run() };
 }
 
 export { connectClient, connectWorker };

@@ -140,7 +140,16 @@ async function pipInstall(pipSpec: string, target: string): Promise<void> {
   const errors: string[] = [];
   for (const python of ['python3', 'python']) {
     try {
-      await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '--target', staging, pipSpec]);
+      await run(python, [
+        '-m',
+        'pip',
+        'install',
+        '--disable-pip-version-check',
+        '--quiet',
+        '--target',
+        staging,
+        pipSpec,
+      ]);
       await fsp.rm(target, { recursive: true, force: true }); // we hold the lock; any leftover is broken
       await fsp.rename(staging, target);
       return;

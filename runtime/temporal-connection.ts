@@ -9,7 +9,10 @@ function tlsOptions(config: Config) {
     return {
       serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME,
       serverRootCACertificate: config.TEMPORAL_TLS_CA_PATH ? readFileSync(config.TEMPORAL_TLS_CA_PATH) : undefined,
-      clientCertPair: { crt: readFileSync(config.TEMPORAL_TLS_CERT_PATH), key: readFileSync(config.TEMPORAL_TLS_KEY_PATH) },
+      clientCertPair: {
+        crt: readFileSync(config.TEMPORAL_TLS_CERT_PATH),
+        key: readFileSync(config.TEMPORAL_TLS_KEY_PATH),
+      },
     };
   }
   return config.TEMPORAL_API_KEY ? true : undefined;

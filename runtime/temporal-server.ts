@@ -15,7 +15,13 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-const SA_TYPE_FLAG: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime', TEXT: 'Text', INT: 'Int', BOOL: 'Bool' };
+const SA_TYPE_FLAG: Record<string, string> = {
+  KEYWORD: 'Keyword',
+  DATETIME: 'Datetime',
+  TEXT: 'Text',
+  INT: 'Int',
+  BOOL: 'Bool',
+};
 
 export async function startDevServer(opts: {
   dataDir: string;

@@ -27,9 +27,11 @@ export interface IncomingEvent {
   caseId?: string | null;
 }
 
-
 /** Stores the event unless (carrier, event id) is already in; answers the stored row either way. */
-export async function storeCarrierEvent(db: Db, e: IncomingEvent): Promise<{ row: CarrierEventRow; duplicate: boolean }> {
+export async function storeCarrierEvent(
+  db: Db,
+  e: IncomingEvent,
+): Promise<{ row: CarrierEventRow; duplicate: boolean }> {
   const [inserted] = await db
     .insert(carrierEvents)
     .values({
@@ -46,7 +48,10 @@ export async function storeCarrierEvent(db: Db, e: IncomingEvent): Promise<{ row
     .onConflictDoNothing()
     .returning();
   if (inserted) return { row: inserted, duplicate: false };
-  const [existing] = await db.select().from(carrierEvents).where(and(eq(carrierEvents.carrier, e.carrier), eq(carrierEvents.eventId, e.eventId)));
+  const [existing] = await db
+    .select()
+    .from(carrierEvents)
+    .where(and(eq(carrierEvents.carrier, e.carrier), eq(carrierEvents.eventId, e.eventId)));
   if (!existing) throw new Error(`carrier event ${e.carrier}/${e.eventId} neither inserted nor found`);
   return { row: existing, duplicate: true };
 }
@@ -69,7 +74,11 @@ export async function tellCase(db: Db, temporal: Client, row: CarrierEventRow, c
   const location = row.location ?? undefined;
   try {
     if (row.mapped === 'delivered') {
-      await handle.signal(parcelReceived, { trackingNumber: row.trackingNumber, scannedBy: `carrier:${row.carrier}`, ...(location ? { location } : {}) });
+      await handle.signal(parcelReceived, {
+        trackingNumber: row.trackingNumber,
+        scannedBy: `carrier:${row.carrier}`,
+        ...(location ? { location } : {}),
+      });
     } else {
       await handle.signal(parcelInTransit, {
         trackingNumber: row.trackingNumber,
@@ -95,7 +104,12 @@ export async function tellCase(db: Db, temporal: Client, row: CarrierEventRow, c
  * The label with `trackingNumber` now belongs to `caseId`: the events kept for it (received before
  * the label was on record) are told to the case, oldest first. Answers how many were told.
  */
-export async function tellKeptEvents(db: Db, temporal: Client, caseId: string, trackingNumber: string): Promise<number> {
+export async function tellKeptEvents(
+  db: Db,
+  temporal: Client,
+  caseId: string,
+  trackingNumber: string,
+): Promise<number> {
   const tn = normalizeTrackingNumber(trackingNumber);
   await db
     .update(carrierEvents)

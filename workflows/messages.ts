@@ -6,6 +6,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CaseStatus, Channel, Condition, Disposition, ReturnMethod, WaitingFor } from '../domain/case-status.js';
 import type { Policy } from '../domain/policy.js';
+import type { RefundMethod } from '../domain/refunds.js';
 
 export const TASK_QUEUE_DEFAULT = 'returns';
 
@@ -53,6 +54,10 @@ export interface ReturnCaseInput {
   creditAmount?: number;
   /** The case was opened by scanning its parcel (a pre-issued label): the parcel is already in. */
   openedByScan?: ParcelScan;
+  /** Absent in cases started before refunds existed: original payment. */
+  refundMethod?: RefundMethod;
+  /** The latest the refund may settle (case start + policy refundDeadline); absent in older cases. */
+  refundDueBy?: string;
 }
 
 export interface ApprovalInput {
@@ -97,10 +102,8 @@ export interface CaseState {
   settling: boolean;
 }
 
-/** Failure types the API maps to HTTP statuses. */
-export const CASE_NOT_WAITING = 'CaseNotWaiting'; // → 409
-export const CASE_ALREADY_SETTLED = 'CaseAlreadySettled'; // → 409
-export const INVALID_INSPECTION = 'InvalidInspection'; // → 422
+/** Failure types of the update validators (domain/case-guards.ts), mapped by the API to HTTP statuses. */
+export { CASE_ALREADY_SETTLED, CASE_NOT_WAITING, INVALID_INSPECTION, REFUND_NOT_OPEN } from '../domain/case-guards.js';
 
 export const parcelReceived = defineSignal<[ParcelScan]>('parcelReceived');
 /** Moves a case waiting for its parcel to in_transit (waiting for receipt); ignored once received. */
@@ -109,7 +112,24 @@ export const inspect = defineUpdate<CaseState, [InspectionInput]>('inspect');
 export const cancelCase = defineUpdate<CaseState, [CancelInput]>('cancel');
 export const approve = defineUpdate<CaseState, [ApprovalInput]>('approve');
 /** Another label for a case that goes back in several parcels; answers the new label. */
-export const addParcel = defineUpdate<{ carrier: string; trackingNumber: string; url: string }, [{ requestedBy: string }]>('addParcel');
+export const addParcel = defineUpdate<
+  { carrier: string; trackingNumber: string; url: string },
+  [{ requestedBy: string }]
+>('addParcel');
 /** E-mails the case's label once more (a distinct e-mail per request); answers the e-mail kind sent. */
 export const resendLabel = defineUpdate<{ kind: string }, [{ requestedBy: string }]>('resendLabel');
 export const caseState = defineQuery<CaseState>('caseState');
+
+/** A payment provider's notification settled a refund (payment webhooks). */
+export interface RefundUpdate {
+  refundId: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  reason?: string | null;
+}
+export const refundUpdated = defineSignal<[RefundUpdate]>('refundUpdated');
+/** Finance tries a refused refund again (a new attempt, a new idempotency key); answers the refund. */
+export const retryRefund = defineUpdate<RefundUpdate, [{ refundId: string; requestedBy: string }]>('retryRefund');
+/** Finance paid a refund out by hand or confirmed a manual payout; answers the refund. */
+export const settleRefund = defineUpdate<RefundUpdate, [{ refundId: string; note: string; settledBy: string }]>(
+  'settleRefund',
+);

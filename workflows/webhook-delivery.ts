@@ -14,7 +14,12 @@ export const WEBHOOK_MAX_ATTEMPTS = 20;
 const { deliverWebhook } = proxyActivities<CaseActivities>({
   // Each attempt's HTTP call gives up after 10 s; the rest is the database.
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: WEBHOOK_MAX_ATTEMPTS },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    maximumAttempts: WEBHOOK_MAX_ATTEMPTS,
+  },
 });
 
 const { markWebhookFailed } = proxyActivities<CaseActivities>({

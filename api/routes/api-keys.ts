@@ -1,13 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
-import { apiKeys } from '../../db/schema.js';
+import { insertApiKey } from '../../db/api-keys.js';
 import { hashKey, newApiKey, requireRole, ROLES } from '../auth.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { jsonBody, jsonResponse, problemResponse } from '../schemas.js';
 
 const CreateKey = z.object({ name: z.string().min(1).max(200), role: z.enum(ROLES) }).openapi('CreateApiKey');
 const CreatedKey = z
-  .object({ id: z.string(), name: z.string(), role: z.enum(ROLES), key: z.string().openapi({ description: 'shown once; stored only as a hash' }) })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    key: z.string().openapi({ description: 'shown once; stored only as a hash' }),
+  })
   .openapi('ApiKey');
 
 const create = createRoute({
@@ -31,7 +36,7 @@ export function apiKeyRoutes({ db }: ApiDeps) {
     const { name, role } = c.req.valid('json');
     const key = newApiKey();
     const id = randomUUID();
-    await db.insert(apiKeys).values({ id, name, role, keyHash: hashKey(key) });
+    await insertApiKey(db, { id, name, role, keyHash: hashKey(key) });
     return c.json({ id, name, role, key }, 201);
   });
 }

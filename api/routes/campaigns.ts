@@ -1,15 +1,14 @@
 /** Marketing follow-up campaigns: `POST /v1/campaigns` starts one (a Temporal workflow), `GET` follows it. */
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { count, eq } from 'drizzle-orm';
-import { campaignMessages, campaigns } from '../../db/schema.js';
+import { campaignById, campaignMessageCounts, deleteCampaign, insertCampaign } from '../../db/campaigns.js';
 import { DEFAULT_SEGMENT_DAYS, SEGMENT_KINDS, type Segment } from '../../domain/campaigns.js';
 import type { campaign } from '../../workflows/campaign.js';
 import { campaignWorkflowId } from '../../workflows/messages.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
-import { Id, jsonBody, jsonResponse, problemResponse } from '../schemas.js';
+import { IdParam, jsonBody, jsonResponse, problemResponse } from '../schemas.js';
 import { toProblem } from '../temporal-errors.js';
 
 const CampaignBody = z
@@ -17,9 +16,18 @@ const CampaignBody = z
     name: z.string().trim().min(1).max(200),
     segment: z.object({
       kind: z.enum(SEGMENT_KINDS),
-      days: z.number().int().min(1).max(3650).default(DEFAULT_SEGMENT_DAYS).openapi({ description: 'cases completed within this many days' }),
+      days: z
+        .number()
+        .int()
+        .min(1)
+        .max(3650)
+        .default(DEFAULT_SEGMENT_DAYS)
+        .openapi({ description: 'cases completed within this many days' }),
     }),
-    template: z.string().min(1).max(20_000).openapi({ description: 'the e-mail text; `{{name}}` and `{{email}}` are filled in', example: 'Hello {{name}}, we miss you: 10 % off your next order.' }),
+    template: z.string().min(1).max(20_000).openapi({
+      description: 'the e-mail text; `{{name}}` and `{{email}}` are filled in',
+      example: 'Hello {{name}}, we miss you: 10 % off your next order.',
+    }),
     subject: z.string().trim().min(1).max(200).optional().openapi({ description: 'default: the campaign name' }),
   })
   .openapi('CampaignInput');
@@ -32,7 +40,10 @@ const CampaignView = z
     segment: z.object({ kind: z.enum(SEGMENT_KINDS), days: z.number().int() }),
     total: z.number().int(),
     sent: z.number().int(),
-    skipped: z.number().int().openapi({ description: 'no e-mail address, or contacted by another campaign within 7 days' }),
+    skipped: z
+      .number()
+      .int()
+      .openapi({ description: 'no e-mail address, or contacted by another campaign within 7 days' }),
     failed: z.number().int(),
     createdAt: z.string(),
     finishedAt: z.string().nullable(),
@@ -60,7 +71,7 @@ const get = createRoute({
   summary: 'A campaign and its counts',
   security: bearer,
   middleware: [requireRole('marketing', 'manager')] as const,
-  request: { params: z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) }) },
+  request: { params: IdParam },
   responses: { 200: jsonResponse(CampaignView, 'the campaign'), 404: problemResponse('no such campaign') },
 });
 
@@ -70,32 +81,40 @@ export function campaignRoutes({ db, temporal, taskQueue }: ApiDeps) {
       const body = c.req.valid('json');
       const id = `CMP-${randomBytes(8).toString('hex')}`;
       const segment: Segment = { kind: body.segment.kind, days: body.segment.days };
-      await db.insert(campaigns).values({ id, name: body.name, segment, subject: body.subject ?? body.name, template: body.template, status: 'running', createdBy: c.get('principal').name });
+      await insertCampaign(db, {
+        id,
+        name: body.name,
+        segment,
+        subject: body.subject ?? body.name,
+        template: body.template,
+        status: 'running',
+        createdBy: c.get('principal').name,
+      });
       try {
-        await temporal.workflow.start<typeof campaign>('campaign', { workflowId: campaignWorkflowId(id), taskQueue, args: [{ campaignId: id }] });
+        await temporal.workflow.start<typeof campaign>('campaign', {
+          workflowId: campaignWorkflowId(id),
+          taskQueue,
+          args: [{ campaignId: id }],
+        });
       } catch (err) {
         // Nothing will send it: withdraw the campaign rather than leave it "running" forever.
-        await db.delete(campaigns).where(eq(campaigns.id, id));
+        await deleteCampaign(db, id);
         throw toProblem(err);
       }
       return c.json({ id }, 202);
     })
     .openapi(get, async (c) => {
       const { id } = c.req.valid('param');
-      const [row] = await db.select().from(campaigns).where(eq(campaigns.id, id));
+      const row = await campaignById(db, id);
       if (!row) throw new ProblemError(404, `no campaign ${id}`);
-      const counts = await db
-        .select({ status: campaignMessages.status, n: count() })
-        .from(campaignMessages)
-        .where(eq(campaignMessages.campaignId, id))
-        .groupBy(campaignMessages.status);
+      const counts = await campaignMessageCounts(db, id);
       const n = (s: string) => counts.find((x) => x.status === s)?.n ?? 0;
       return c.json(
         {
           id: row.id,
           name: row.name,
-          status: row.status as 'running' | 'completed',
-          segment: row.segment as Segment,
+          status: row.status,
+          segment: row.segment,
           total: counts.reduce((sum, x) => sum + x.n, 0),
           sent: n('sent'),
           skipped: n('skipped'),

@@ -5,7 +5,13 @@
  * no second effect; the workflow ignores reports that would move a case backwards.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { carrierAdapter, GenericTrackingEvent, InvalidCarrierEvent, type TrackingEvent, type WebhookCarrierAdapter } from '../../carriers/index.js';
+import {
+  carrierAdapter,
+  GenericTrackingEvent,
+  InvalidCarrierEvent,
+  type TrackingEvent,
+  type WebhookCarrierAdapter,
+} from '../../carriers/index.js';
 import { caseByTrackingNumber } from '../../db/case-view.js';
 import { AWAITING_PARCEL_STATUSES } from '../../domain/case-status.js';
 import { CARRIERS, type Carrier, type MappedStatus } from '../../domain/carrier-status.js';
@@ -16,10 +22,20 @@ import { jsonBody, jsonResponse, problemResponse } from '../schemas.js';
 import { toProblem } from '../temporal-errors.js';
 
 // The per-carrier code (signatures, payloads, status tables) lives in carriers/, one adapter each.
-export { TIMESTAMP_TOLERANCE_MS, verifyAfterShip, verifyEasyPost, verifyStandardWebhook, GenericTrackingEvent } from '../../carriers/index.js';
+export {
+  TIMESTAMP_TOLERANCE_MS,
+  verifyAfterShip,
+  verifyEasyPost,
+  verifyStandardWebhook,
+  GenericTrackingEvent,
+} from '../../carriers/index.js';
 
 /** Parses with the adapter; a signed body that is not a valid event is a 422 problem. */
-function parseEvent(adapter: WebhookCarrierAdapter, body: unknown, headers: (name: string) => string | undefined): TrackingEvent | null {
+function parseEvent(
+  adapter: WebhookCarrierAdapter,
+  body: unknown,
+  headers: (name: string) => string | undefined,
+): TrackingEvent | null {
   try {
     return adapter.parse(body, headers);
   } catch (err) {
@@ -48,7 +64,10 @@ const CarrierEventAccepted = z
 
 const commonResponses = {
   200: jsonResponse(CarrierEventAccepted, 'the same event was delivered before: no second effect'),
-  202: jsonResponse(CarrierEventAccepted, 'stored in the inbox (and signalled to the case when one has the tracking number)'),
+  202: jsonResponse(
+    CarrierEventAccepted,
+    'stored in the inbox (and signalled to the case when one has the tracking number)',
+  ),
   401: problemResponse('missing or invalid signature, or a stale timestamp: nothing stored'),
   422: problemResponse('signed, but not a valid event'),
   503: problemResponse('no shared secret configured for this carrier (CARRIER_WEBHOOK_SECRET_<CARRIER>)'),
@@ -81,7 +100,12 @@ const docs = [
     description: `EasyPost's Event (\`{id, description: "tracker.updated", result: {tracking_code, status, tracking_details[]}}\`), signed with \`X-Hmac-Signature: hmac-sha256-hex=<hex HMAC-SHA256(secret, raw body)>\`, secret from \`CARRIER_WEBHOOK_SECRET_EASYPOST\`. The event id is \`id\`. Statuses: pre_transit, in_transit, out_for_delivery, delivered, available_for_pickup, return_to_sender, failure, cancelled, error, unknown. ${STATUS_NOTE}`,
     request: {
       headers: z.object({ 'x-hmac-signature': z.string().openapi({ example: 'hmac-sha256-hex=5b1c…' }) }),
-      body: { required: true, content: { 'application/json': { schema: z.object({}).passthrough().openapi({ description: 'an EasyPost Event' }) } } },
+      body: {
+        required: true,
+        content: {
+          'application/json': { schema: z.object({}).passthrough().openapi({ description: 'an EasyPost Event' }) },
+        },
+      },
     },
     responses: commonResponses,
   }),
@@ -93,7 +117,12 @@ const docs = [
     description: `AfterShip's webhook (\`{event: "tracking_update", event_id, ts, msg: {tracking_number, slug, tag, subtag, checkpoints[]}}\`), signed with \`aftership-hmac-sha256: <base64 HMAC-SHA256(secret, raw body)>\`, secret from \`CARRIER_WEBHOOK_SECRET_AFTERSHIP\`. Events whose \`ts\` is more than 5 minutes old are refused. The event id is \`event_id\`. Tags: InfoReceived, InTransit, OutForDelivery, AttemptFail, Delivered, AvailableForPickup, Exception, Expired, Pending. ${STATUS_NOTE}`,
     request: {
       headers: z.object({ 'aftership-hmac-sha256': z.string().openapi({ example: 'Nm9ZQ2…=' }) }),
-      body: { required: true, content: { 'application/json': { schema: z.object({}).passthrough().openapi({ description: 'an AfterShip webhook' }) } } },
+      body: {
+        required: true,
+        content: {
+          'application/json': { schema: z.object({}).passthrough().openapi({ description: 'an AfterShip webhook' }) },
+        },
+      },
     },
     responses: commonResponses,
   }),
@@ -119,7 +148,11 @@ export function carrierWebhookRoutes(deps: ApiDeps) {
     if (!adapter) throw new ProblemError(404, `no webhook for carrier ${name}; known: ${CARRIERS.join(', ')}`);
     const carrier = adapter.name as Carrier;
     const secret = secretFor(deps, carrier);
-    if (!secret) throw new ProblemError(503, `carrier webhooks for ${carrier} are not configured (set CARRIER_WEBHOOK_SECRET_${carrier.toUpperCase()})`);
+    if (!secret)
+      throw new ProblemError(
+        503,
+        `carrier webhooks for ${carrier} are not configured (set CARRIER_WEBHOOK_SECRET_${carrier.toUpperCase()})`,
+      );
     const headers = (h: string) => c.req.header(h);
 
     // The signature is over the exact bytes: verify before parsing anything.
@@ -135,12 +168,32 @@ export function carrierWebhookRoutes(deps: ApiDeps) {
     }
     const stale = adapter.checkFreshness?.(body, new Date());
     if (stale) {
-      throw new ProblemError(401, stale.detail, stale.field ? [{ field: stale.field, detail: 'stale or missing', in: 'body' }] : undefined, stale.kind);
+      throw new ProblemError(
+        401,
+        stale.detail,
+        stale.field ? [{ field: stale.field, detail: 'stale or missing', in: 'body' }] : undefined,
+        stale.kind,
+      );
     }
 
     const event = parseEvent(adapter, body, headers);
     if (!event) {
-      return c.json({ carrier, eventId: c.req.header('webhook-id') ?? String((body as Record<string, unknown>).id ?? (body as Record<string, unknown>).event_id ?? ''), trackingNumber: null, status: null, mapped: null, caseId: null, applied: false, duplicate: false, stored: false }, 202);
+      return c.json(
+        {
+          carrier,
+          eventId:
+            c.req.header('webhook-id') ??
+            String((body as Record<string, unknown>).id ?? (body as Record<string, unknown>).event_id ?? ''),
+          trackingNumber: null,
+          status: null,
+          mapped: null,
+          caseId: null,
+          applied: false,
+          duplicate: false,
+          stored: false,
+        },
+        202,
+      );
     }
     const mapped: MappedStatus = event.mapped ?? adapter.mapStatus(event.status);
     // The inbox first: stored before we answer, once per (carrier, event id). Stored before the case
@@ -164,7 +217,17 @@ export function carrierWebhookRoutes(deps: ApiDeps) {
     }
 
     return c.json(
-      { carrier, eventId: event.eventId, trackingNumber, status: row.status, mapped: row.mapped as MappedStatus, caseId, applied, duplicate, stored: true },
+      {
+        carrier,
+        eventId: event.eventId,
+        trackingNumber,
+        status: row.status,
+        mapped: row.mapped,
+        caseId,
+        applied,
+        duplicate,
+        stored: true,
+      },
       duplicate ? 200 : 202,
     );
   });

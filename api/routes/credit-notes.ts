@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { creditNotes } from '../../db/schema.js';
+import { creditNoteByNumber } from '../../db/credit-notes.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
@@ -38,15 +37,23 @@ const get = createRoute({
   tags: ['Finance'],
   summary: 'A credit note (numbers are sequential without gaps)',
   security: bearer,
-  middleware: [requireRole('customer_service', 'manager', 'portal')] as const,
-  request: { params: z.object({ number: z.string().min(1).max(50).openapi({ param: { name: 'number', in: 'path' }, example: 'CN-000001' }) }) },
+  middleware: [requireRole('customer_service', 'manager', 'portal', 'finance')] as const,
+  request: {
+    params: z.object({
+      number: z
+        .string()
+        .min(1)
+        .max(50)
+        .openapi({ param: { name: 'number', in: 'path' }, example: 'CN-000001' }),
+    }),
+  },
   responses: { 200: jsonResponse(CreditNote, 'the credit note'), 404: problemResponse('no such credit note') },
 });
 
 export function creditNoteRoutes({ db }: ApiDeps) {
   return newRouter().openapi(get, async (c) => {
     const { number } = c.req.valid('param');
-    const [n] = await db.select().from(creditNotes).where(eq(creditNotes.number, number));
+    const n = await creditNoteByNumber(db, number);
     if (!n) throw new ProblemError(404, `no credit note ${number}`);
     return c.json(
       {
@@ -57,7 +64,7 @@ export function creditNoteRoutes({ db }: ApiDeps) {
         amount: n.amount,
         currency: n.currency,
         vat: n.vat,
-        lines: n.lines as z.infer<typeof CreditNote>['lines'],
+        lines: n.lines,
         issuedAt: n.issuedAt.toISOString(),
       },
       200,

@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { asc, desc, eq } from 'drizzle-orm';
-import { loadCaseViews } from '../../db/case-view.js';
-import { charges, creditNotes, customers, returnCases } from '../../db/schema.js';
+import { customerById, customerHistory } from '../../db/customers.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
-import { CaseViewSchema, Id, jsonResponse, problemResponse } from '../schemas.js';
+import { RefundViewSchema } from '../../domain/case-view.js';
+import { CaseViewSchema, IdParam, jsonResponse, problemResponse } from '../schemas.js';
 
 const CustomerCard = z
   .object({
@@ -37,6 +36,27 @@ const CustomerCard = z
         createdAt: z.string(),
       }),
     ),
+    refunds: z.array(RefundViewSchema).openapi({ description: "the customer's refunds over all cases, oldest first" }),
+    storeCredit: z
+      .object({
+        balance: z.number().int().openapi({ description: 'what the codes hold together, in `currency`' }),
+        currency: z.string().nullable(),
+        entries: z.array(
+          z.object({
+            code: z.string(),
+            amount: z
+              .number()
+              .int()
+              .openapi({ description: 'issued (positive, bonus included) or redeemed (negative)' }),
+            bonus: z.number().int().openapi({ description: "the policy's bonus included in amount" }),
+            currency: z.string(),
+            caseId: z.string().nullable(),
+            refundId: z.string().nullable(),
+            createdAt: z.string(),
+          }),
+        ),
+      })
+      .openapi({ description: 'the store-credit ledger (refunds as store credit, refunds onto gift cards)' }),
   })
   .openapi('CustomerCard');
 
@@ -44,24 +64,19 @@ const get = createRoute({
   method: 'get',
   path: '/v1/customers/{id}',
   tags: ['Customers'],
-  summary: 'The customer card: cases, credit notes and charges',
+  summary: 'The customer card: cases, credit notes, charges, refunds and store credit',
   security: bearer,
-  middleware: [requireRole('customer_service', 'portal', 'manager')] as const,
-  request: { params: z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) }) },
+  middleware: [requireRole('customer_service', 'portal', 'manager', 'finance')] as const,
+  request: { params: IdParam },
   responses: { 200: jsonResponse(CustomerCard, 'the customer card'), 404: problemResponse('no such customer') },
 });
 
 export function customerRoutes({ db }: ApiDeps) {
   return newRouter().openapi(get, async (c) => {
     const { id } = c.req.valid('param');
-    const [customer] = await db.select().from(customers).where(eq(customers.id, id));
+    const customer = await customerById(db, id);
     if (!customer) throw new ProblemError(404, `no customer ${id}`);
-    const [caseRows, notes, charged] = await Promise.all([
-      db.select().from(returnCases).where(eq(returnCases.customerId, id)).orderBy(desc(returnCases.createdAt), desc(returnCases.id)),
-      db.select().from(creditNotes).where(eq(creditNotes.customerId, id)).orderBy(asc(creditNotes.seq)),
-      db.select().from(charges).where(eq(charges.customerId, id)).orderBy(asc(charges.id)),
-    ]);
-    const cases = await loadCaseViews(db, caseRows, false);
+    const { cases, notes, charged, refunded, storeCredit } = await customerHistory(db, id);
     return c.json(
       {
         id: customer.id,
@@ -88,6 +103,8 @@ export function customerRoutes({ db }: ApiDeps) {
           purpose: x.purpose,
           createdAt: x.createdAt.toISOString(),
         })),
+        refunds: refunded,
+        storeCredit,
       },
       200,
     );

@@ -5,7 +5,7 @@ import { DEFAULT_WAREHOUSE } from '../../documents/label-pdf.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
-import { Id, jsonResponse, MinorUnits, problemResponse } from '../schemas.js';
+import { IdParam, jsonResponse, MinorUnits, problemResponse } from '../schemas.js';
 
 const Country = z.object({ country: z.string().openapi({ description: 'ISO 3166-1 alpha-2', example: 'NO' }) });
 
@@ -27,7 +27,10 @@ export const CustomsDeclarationSchema = z
         unitValue: MinorUnits.openapi({ description: 'the unit price paid, in minor units' }),
         customsValue: MinorUnits.openapi({ description: 'unitValue × quantity, in minor units' }),
         hsCode: z.string().nullable().openapi({ description: "the product's HS tariff code, if it has one" }),
-        originCountry: z.string().nullable().openapi({ description: "the product's country of origin (ISO 3166-1 alpha-2), if known" }),
+        originCountry: z
+          .string()
+          .nullable()
+          .openapi({ description: "the product's country of origin (ISO 3166-1 alpha-2), if known" }),
       }),
     ),
     totalValue: MinorUnits.openapi({ description: 'the sum of the customs values, in minor units' }),
@@ -38,13 +41,13 @@ const getCustoms = createRoute({
   method: 'get',
   path: '/v1/returns/{id}/customs',
   tags: ['Cases'],
-  summary: "The content declaration of a case whose order has an export reference",
+  summary: 'The content declaration of a case whose order has an export reference',
   description:
     'Items, quantities, customs values (prices paid), origin and HS codes of what the case returns, ' +
     'with the original export reference. The same declaration is page 2 of the return label.',
   security: bearer,
   middleware: [requireRole('customer_service', 'warehouse', 'manager', 'portal')] as const,
-  request: { params: z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) }) },
+  request: { params: IdParam },
   responses: {
     200: jsonResponse(CustomsDeclarationSchema, 'the content declaration'),
     404: problemResponse('no such case, or its order has no export reference (no customs border)'),
@@ -59,7 +62,11 @@ export function customsRoutes(deps: ApiDeps) {
     const view = await loadCaseView(db, id);
     if (!view) throw new ProblemError(404, `no case ${id}`);
     const declaration = await loadCustomsDeclaration(db, view, (deps.warehouse ?? DEFAULT_WAREHOUSE).country);
-    if (!declaration) throw new ProblemError(404, `case ${id}: order ${view.orderId} has no export reference, so no customs declaration`);
+    if (!declaration)
+      throw new ProblemError(
+        404,
+        `case ${id}: order ${view.orderId} has no export reference, so no customs declaration`,
+      );
     return c.json(declaration, 200);
   });
 }

@@ -2,7 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { newRouter, type ApiDeps } from '../router.js';
 import { jsonResponse } from '../schemas.js';
 
-const Health = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.string()).optional() }).openapi('Health');
+const Health = z
+  .object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.string()).optional() })
+  .openapi('Health');
 
 const healthz = createRoute({
   method: 'get',
@@ -20,7 +22,10 @@ const readyz = createRoute({
 });
 
 const within = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
+  ]);
 
 export function healthRoutes({ readiness }: ApiDeps) {
   return newRouter()

@@ -4,7 +4,7 @@ import { renderCaseLabel } from '../../documents/label-data.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
-import { Id, problemResponse } from '../schemas.js';
+import { IdParam, problemResponse } from '../schemas.js';
 
 const getLabel = createRoute({
   method: 'get',
@@ -18,13 +18,21 @@ const getLabel = createRoute({
   security: bearer,
   middleware: [requireRole('customer_service', 'portal', 'warehouse', 'manager')] as const,
   request: {
-    params: z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) }),
+    params: IdParam,
     query: z.object({
-      parcel: z.coerce.number().int().min(1).default(1).openapi({ description: 'the parcel number in the case view\'s `parcels` (default 1)' }),
+      parcel: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .default(1)
+        .openapi({ description: "the parcel number in the case view's `parcels` (default 1)" }),
     }),
   },
   responses: {
-    200: { description: 'the label', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } },
+    200: {
+      description: 'the label',
+      content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } },
+    },
     404: problemResponse('no such case, the case has no label (nothing goes back), or no such parcel'),
   },
 });

@@ -6,9 +6,12 @@ const metrics = createRoute({
   method: 'get',
   path: '/metrics',
   tags: ['Operations'],
-  summary: 'Prometheus metrics (HTTP traffic, cases by status, stuck cases, unmatched carrier events, webhook deliveries)',
+  summary:
+    'Prometheus metrics (HTTP traffic, cases by status, stuck cases, unmatched carrier events, webhook deliveries)',
   description: 'Unauthenticated like /healthz: expose it to your scraper only (network policy, ingress rule).',
-  responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } } },
+  responses: {
+    200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } },
+  },
 });
 
 export function metricsRoutes(registry: Registry) {

@@ -1,55 +1,111 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import { stringify } from 'safe-stable-stringify';
-import { claimedQuantities } from '../../db/claims.js';
-import { orderMargin } from '../../db/margin.js';
-import { customers, orderLines, orders } from '../../db/schema.js';
+import { importOrder, loadOrder } from '../../db/orders.js';
+import { PAYMENT_PROVIDERS } from '../../domain/refunds.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
-import { Currency, Id, jsonBody, jsonResponse, MinorUnits, problemResponse, Timestamp } from '../schemas.js';
+import { Currency, Id, IdParam, jsonBody, jsonResponse, MinorUnits, problemResponse, Timestamp } from '../schemas.js';
 
-const OrderBody = z
+const Payment = z
   .object({
-    id: Id,
-    customer: z.object({
-      id: Id,
-      email: z.email(),
-      name: z.string().min(1).max(300),
-      locale: z.string().min(2).max(35).openapi({ example: 'nb-NO' }),
-      country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as NO'),
+    provider: z.enum(PAYMENT_PROVIDERS),
+    reference: z.string().min(1).max(200).openapi({
+      description:
+        "the provider's id of the payment: Stripe PaymentIntent `pi_…`, Klarna order id, Adyen PSP reference, Vipps MobilePay reference, gift card code",
     }),
-    currency: Currency,
-    placedAt: Timestamp,
-    deliveredAt: Timestamp.nullable().optional(),
-    exportReference: z.string().min(1).max(200).nullable().optional(),
-    lines: z
-      .array(
-        z.object({
-          id: Id,
-          sku: z.string().min(1).max(200),
-          name: z.string().min(1).max(500),
-          quantity: z.number().int().positive().max(2_147_483_647, 'at most 2147483647'), // an int4 column
-          unitPrice: MinorUnits.nonnegative().openapi({ description: 'paid per unit, minor units incl. VAT' }),
-          vatRate: z
-            .number()
-            .min(0)
-            .max(100)
-            // Money maths takes percents in basis points, and the column keeps two decimals.
-            .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, 'at most two decimals')
-            .openapi({ description: 'percent, at most two decimals', example: 25 }),
-        }),
-      )
+    amount: MinorUnits.positive().openapi({ description: 'what this tender took, minor units' }),
+    currency: Currency.openapi({ description: "the order's currency" }),
+    method: z
+      .string()
       .min(1)
-      .refine((lines) => new Set(lines.map((l) => l.id)).size === lines.length, 'line ids must be unique'),
+      .max(100)
+      .optional()
+      .openapi({ description: 'e.g. card, invoice, wallet', example: 'card' }),
   })
-  .openapi('OrderInput');
+  .openapi('OrderPayment');
 
-const OrderView = OrderBody.extend({
+const OrderFields = z.object({
+  id: Id,
+  customer: z.object({
+    id: Id,
+    email: z.email(),
+    name: z.string().min(1).max(300),
+    locale: z.string().min(2).max(35).openapi({ example: 'nb-NO' }),
+    country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as NO'),
+  }),
+  currency: Currency,
+  placedAt: Timestamp,
+  deliveredAt: Timestamp.nullable().optional(),
+  exportReference: z.string().min(1).max(200).nullable().optional(),
+  lines: z
+    .array(
+      z.object({
+        id: Id,
+        sku: z.string().min(1).max(200),
+        name: z.string().min(1).max(500),
+        quantity: z.number().int().positive().max(2_147_483_647, 'at most 2147483647'), // an int4 column
+        unitPrice: MinorUnits.nonnegative().openapi({ description: 'paid per unit, minor units incl. VAT' }),
+        vatRate: z
+          .number()
+          .min(0)
+          .max(100)
+          // Money maths takes percents in basis points, and the column keeps two decimals.
+          .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, 'at most two decimals')
+          .openapi({ description: 'percent, at most two decimals', example: 25 }),
+      }),
+    )
+    .min(1)
+    .refine((lines) => new Set(lines.map((l) => l.id)).size === lines.length, 'line ids must be unique'),
+  deliveryCost: MinorUnits.nonnegative().optional().openapi({
+    description: 'what the customer paid for delivery, minor units incl. VAT; refunded when the whole order comes back',
+  }),
+  payments: z.array(Payment).max(20).optional().openapi({
+    description:
+      'how the order was paid; several tenders allowed (e.g. a gift card and a card). Refunds go back to them.',
+  }),
+});
+
+/** Each tender in the order's currency, and together no more than the order's total (lines + delivery). */
+const OrderBody = OrderFields.superRefine((order, ctx) => {
+  const payments = order.payments ?? [];
+  payments.forEach((p, i) => {
+    if (p.currency !== order.currency) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['payments', i, 'currency'],
+        message: `must be the order's currency ${order.currency}`,
+      });
+    }
+  });
+  const total = order.lines.reduce((s, l) => s + l.quantity * l.unitPrice, 0) + (order.deliveryCost ?? 0);
+  const paid = payments.reduce((s, p) => s + p.amount, 0);
+  if (paid > total) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['payments'],
+      message: `the payments add up to ${paid}, more than the order's total ${total} (lines and delivery)`,
+    });
+  }
+}).openapi('OrderInput');
+
+const OrderView = OrderFields.extend({
   lines: z.array(
-    OrderBody.shape.lines.element.extend({
-      returnedQuantity: z.number().int().openapi({ description: 'claimed by cases that are not cancelled, expired or rejected' }),
+    OrderFields.shape.lines.element.extend({
+      returnedQuantity: z
+        .number()
+        .int()
+        .openapi({ description: 'claimed by cases that are not cancelled, expired or rejected' }),
+    }),
+  ),
+  deliveryCost: MinorUnits.nullable().openapi({ description: 'null when the order did not say' }),
+  payments: z.array(
+    Payment.extend({
+      method: z.string().nullable(),
+      refunded: MinorUnits.openapi({
+        description: 'given back so far or on its way (pending and succeeded refunds), over all cases',
+      }),
     }),
   ),
   margin: z
@@ -65,8 +121,6 @@ const OrderView = OrderBody.extend({
     })
     .openapi({ description: "the gross-margin effect of the order's cases, minor units in the order's currency" }),
 }).openapi('Order');
-
-const IdParam = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) });
 
 const create = createRoute({
   method: 'post',
@@ -87,64 +141,24 @@ const get = createRoute({
   method: 'get',
   path: '/v1/orders/{id}',
   tags: ['Reference data'],
-  summary: 'An order with the returned quantity per line',
+  summary: 'An order with the returned quantity per line and its payments',
   security: bearer,
   request: { params: IdParam },
   responses: { 200: jsonResponse(OrderView, 'the order'), 404: problemResponse('no such order') },
 });
 
-type OrderInput = z.infer<typeof OrderBody>;
-
-async function loadOrder(db: ApiDeps['db'], id: string) {
-  const [order] = await db.select().from(orders).where(eq(orders.id, id));
-  if (!order) return undefined;
-  const [claimed, margin] = await Promise.all([claimedQuantities(db, id), orderMargin(db, id, order.currency)]);
-  const body = order.body as OrderInput;
-  return {
-    ...body,
-    deliveredAt: body.deliveredAt ?? null,
-    exportReference: body.exportReference ?? null,
-    lines: body.lines.map((l) => ({ ...l, returnedQuantity: claimed.get(l.id) ?? 0 })),
-    margin,
-  };
-}
-
 export function orderRoutes({ db }: ApiDeps) {
   return newRouter()
     .openapi(create, async (c) => {
       const body = c.req.valid('json');
-      const bodyHash = createHash('sha256').update(stringify(body) ?? '').digest('hex');
-      const created = await db.transaction(async (tx) => {
-        const [existing] = await tx.select({ bodyHash: orders.bodyHash }).from(orders).where(eq(orders.id, body.id));
-        if (existing) {
-          if (existing.bodyHash !== bodyHash) throw new ProblemError(409, `order ${body.id} exists with a different body`);
-          return false;
-        }
-        const cust = { email: body.customer.email, name: body.customer.name, locale: body.customer.locale, country: body.customer.country };
-        await tx
-          .insert(customers)
-          .values({ id: body.customer.id, ...cust })
-          .onConflictDoUpdate({ target: customers.id, set: { ...cust, updatedAt: new Date() } });
-        const inserted = await tx
-          .insert(orders)
-          .values({
-            id: body.id,
-            customerId: body.customer.id,
-            currency: body.currency,
-            placedAt: new Date(body.placedAt),
-            deliveredAt: body.deliveredAt ? new Date(body.deliveredAt) : null,
-            exportReference: body.exportReference ?? null,
-            bodyHash,
-            body,
-          })
-          .onConflictDoNothing()
-          .returning({ id: orders.id });
-        if (inserted.length === 0) throw new ProblemError(409, `order ${body.id} was imported concurrently; retry`);
-        await tx.insert(orderLines).values(body.lines.map((l) => ({ orderId: body.id, ...l })));
-        return true;
-      });
+      const bodyHash = createHash('sha256')
+        .update(stringify(body) ?? '')
+        .digest('hex');
+      const result = await importOrder(db, body, bodyHash);
+      if (result === 'conflict') throw new ProblemError(409, `order ${body.id} exists with a different body`);
+      if (result === 'concurrent') throw new ProblemError(409, `order ${body.id} was imported concurrently; retry`);
       const view = await loadOrder(db, body.id);
-      return c.json(view!, created ? 201 : 200);
+      return c.json(view!, result === 'created' ? 201 : 200);
     })
     .openapi(get, async (c) => {
       const { id } = c.req.valid('param');

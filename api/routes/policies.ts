@@ -2,15 +2,24 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { LABEL_CARRIERS } from '../../carriers/index.js';
 import { isDuration } from '../../domain/duration.js';
 import type { Policy } from '../../domain/policy.js';
-import { policies } from '../../db/schema.js';
+import { policyFor, savePolicy } from '../../db/policies.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { jsonBody, jsonResponse, problemResponse } from '../schemas.js';
-import { policyFor } from '../policy-lookup.js';
 
-const Duration = z.string().refine(isDuration, 'an ISO 8601 duration such as P30D or PT48H').openapi({ example: 'P30D' });
-const Percent = z.number().min(0).max(100).refine((n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, 'at most two decimals');
+const Duration = z
+  .string()
+  .refine(isDuration, 'an ISO 8601 duration such as P30D or PT48H')
+  .openapi({ example: 'P30D' });
+const Percent = z
+  .number()
+  .min(0)
+  .max(100)
+  .refine(
+    (n) => Number.isInteger(Math.round(n * 100)) && Math.abs(n * 100 - Math.round(n * 100)) < 1e-9,
+    'at most two decimals',
+  );
 
 export const PolicyBody = z
   .object({
@@ -24,10 +33,26 @@ export const PolicyBody = z
     nonReturnableCategories: z.array(z.string().min(1)).default([]),
     approvalDeadline: Duration.optional(),
     replacementStockDeadline: Duration.optional(),
-    labelCarrier: z
-      .enum(LABEL_CARRIERS)
+    refundOn: z
+      .enum(['receipt', 'inspection'])
       .optional()
-      .openapi({ description: 'who issues return labels: `local` (default; parcels arrive by dock scan) or `postnord` (item ids from the shop\'s PostNord range; tracking polled). The worker must have the carrier configured.' }),
+      .openapi({ description: 'refund once the parcel is received, or once inspected (default)' }),
+    refundDeadline: Duration.optional().openapi({
+      description: 'from the case start; default P14D (right of withdrawal)',
+    }),
+    storeCreditBonusPercent: Percent.optional().openapi({
+      description: 'bonus on store credit instead of money; default 0',
+    }),
+    returnShippingFee: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .openapi({ description: 'minor units kept from a refund, not for defective goods; default 0' }),
+    labelCarrier: z.enum(LABEL_CARRIERS).optional().openapi({
+      description:
+        "who issues return labels: `local` (default; parcels arrive by dock scan) or `postnord` (item ids from the shop's PostNord range; tracking polled). The worker must have the carrier configured.",
+    }),
   })
   .openapi('PolicyInput');
 const PolicyView = PolicyBody.extend({ market: z.string() }).openapi('Policy');
@@ -63,10 +88,7 @@ export function policyRoutes({ db }: ApiDeps) {
     .openapi(put, async (c) => {
       const { market } = c.req.valid('param');
       const body: Policy = { market, ...c.req.valid('json') };
-      await db
-        .insert(policies)
-        .values({ market, body })
-        .onConflictDoUpdate({ target: policies.market, set: { body, updatedAt: new Date() } });
+      await savePolicy(db, market, body);
       return c.json(body, 200);
     })
     .openapi(get, async (c) => {
@@ -76,4 +98,3 @@ export function policyRoutes({ db }: ApiDeps) {
       return c.json(policy, 200);
     });
 }
-

@@ -3,15 +3,15 @@
  * scan of one opens a case (channel `mail`): see api/routes/scans.ts.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { orders, preIssuedLabels, returnCases } from '../../db/schema.js';
+import { orderExists } from '../../db/orders.js';
+import { caseHasTrackingNumber, insertPreIssuedLabel } from '../../db/pre-issued-labels.js';
 import { normalizeTrackingNumber } from '../../domain/tracking-number.js';
 import { renderPreIssuedLabel } from '../../documents/label-data.js';
 import { newLocalTrackingNumber } from '../../carriers/index.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
-import { Id, jsonResponse, problemResponse } from '../schemas.js';
+import { IdParam, jsonResponse, problemResponse } from '../schemas.js';
 
 const PreIssuedLabel = z
   .object({
@@ -24,8 +24,6 @@ const PreIssuedLabel = z
   })
   .openapi('PreIssuedLabel');
 
-const OrderParam = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) });
-
 const issue = createRoute({
   method: 'post',
   path: '/v1/orders/{id}/return-label',
@@ -36,7 +34,7 @@ const issue = createRoute({
     'method `return_to_stock` and everything still returnable on the order, under the usual policy.',
   security: bearer,
   middleware: [requireRole('customer_service', 'portal', 'manager')] as const,
-  request: { params: OrderParam },
+  request: { params: IdParam },
   responses: {
     201: jsonResponse(PreIssuedLabel, 'the label'),
     404: problemResponse('no such order'),
@@ -52,7 +50,7 @@ const getPdf = createRoute({
   security: bearer,
   middleware: [requireRole('customer_service', 'portal', 'warehouse', 'manager')] as const,
   request: {
-    params: OrderParam.extend({
+    params: IdParam.extend({
       trackingNumber: z
         .string()
         .min(1)
@@ -61,7 +59,10 @@ const getPdf = createRoute({
     }),
   },
   responses: {
-    200: { description: 'the label', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } },
+    200: {
+      description: 'the label',
+      content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } },
+    },
     404: problemResponse('no such label for this order'),
   },
 });
@@ -74,23 +75,29 @@ export function preIssuedLabelRoutes(deps: ApiDeps) {
   return newRouter()
     .openapi(issue, async (c) => {
       const { id } = c.req.valid('param');
-      const [order] = await db.select({ id: orders.id }).from(orders).where(eq(orders.id, id));
-      if (!order) throw new ProblemError(404, `no order ${id}`);
+      if (!(await orderExists(db, id))) throw new ProblemError(404, `no order ${id}`);
       const origin = new URL(c.req.url).origin;
       // A number no case and no other label has: 10^12 numbers, so a second try is already rare.
       for (let attempt = 0; attempt < 5; attempt++) {
         const trackingNumber = newLocalTrackingNumber();
-        const [taken] = await db.select({ id: returnCases.id }).from(returnCases).where(eq(returnCases.trackingNumber, trackingNumber));
-        if (taken) continue;
-        const [row] = await db
-          .insert(preIssuedLabels)
-          .values({ trackingNumber, orderId: id, carrier: 'local', labelUrl: labelUrl(origin, id, trackingNumber) })
-          .onConflictDoNothing()
-          .returning();
+        if (await caseHasTrackingNumber(db, trackingNumber)) continue;
+        const row = await insertPreIssuedLabel(db, {
+          trackingNumber,
+          orderId: id,
+          carrier: 'local',
+          labelUrl: labelUrl(origin, id, trackingNumber),
+        });
         if (!row) continue;
         c.header('location', row.labelUrl);
         return c.json(
-          { trackingNumber: row.trackingNumber, carrier: row.carrier, url: row.labelUrl, orderId: row.orderId, caseId: row.caseId, createdAt: row.createdAt.toISOString() },
+          {
+            trackingNumber: row.trackingNumber,
+            carrier: row.carrier,
+            url: row.labelUrl,
+            orderId: row.orderId,
+            caseId: row.caseId,
+            createdAt: row.createdAt.toISOString(),
+          },
           201,
         );
       }
@@ -98,7 +105,9 @@ export function preIssuedLabelRoutes(deps: ApiDeps) {
     })
     .openapi(getPdf, async (c) => {
       const { id, trackingNumber } = c.req.valid('param');
-      const label = await renderPreIssuedLabel(db, id, normalizeTrackingNumber(trackingNumber), { warehouse: deps.warehouse });
+      const label = await renderPreIssuedLabel(db, id, normalizeTrackingNumber(trackingNumber), {
+        warehouse: deps.warehouse,
+      });
       if (!label) throw new ProblemError(404, `order ${id} has no pre-issued label ${trackingNumber}`);
       // Copied: Hono's body type wants an ArrayBuffer-backed array; pdf-lib is typed as ArrayBufferLike.
       return c.body(new Uint8Array(label.pdf), 200, {

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { products } from '../../db/schema.js';
+import { productBySku, putProduct, type ProductRow } from '../../db/products.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
@@ -18,7 +17,10 @@ const ProductBody = z
       .string()
       .regex(/^[0-9]{6,10}$/, 'an HS tariff code: 6 to 10 digits, no dots or spaces')
       .nullish()
-      .openapi({ description: 'HS tariff code for customs declarations (omitted or null: none)', example: '6110110000' }),
+      .openapi({
+        description: 'HS tariff code for customs declarations (omitted or null: none)',
+        example: '6110110000',
+      }),
     originCountry: z
       .string()
       .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as PT')
@@ -26,7 +28,11 @@ const ProductBody = z
       .openapi({ description: 'country of origin for customs declarations (omitted or null: unknown)', example: 'PT' }),
   })
   .openapi('ProductInput');
-const Product = ProductBody.extend({ sku: z.string(), hsCode: z.string().nullable(), originCountry: z.string().nullable() }).openapi('Product');
+const Product = ProductBody.extend({
+  sku: z.string(),
+  hsCode: z.string().nullable(),
+  originCountry: z.string().nullable(),
+}).openapi('Product');
 const SkuParam = z.object({ sku: Id.openapi({ param: { name: 'sku', in: 'path' } }) });
 
 const put = createRoute({
@@ -50,8 +56,17 @@ const get = createRoute({
   responses: { 200: jsonResponse(Product, 'the product'), 404: problemResponse('no such product') },
 });
 
-type Row = typeof products.$inferSelect;
-const view = (p: Row) => ({ sku: p.sku, name: p.name, category: p.category, price: p.price, currency: p.currency, stock: p.stock, returnable: p.returnable, hsCode: p.hsCode, originCountry: p.originCountry });
+const view = (p: ProductRow) => ({
+  sku: p.sku,
+  name: p.name,
+  category: p.category,
+  price: p.price,
+  currency: p.currency,
+  stock: p.stock,
+  returnable: p.returnable,
+  hsCode: p.hsCode,
+  originCountry: p.originCountry,
+});
 
 export function productRoutes({ db }: ApiDeps) {
   return newRouter()
@@ -60,16 +75,11 @@ export function productRoutes({ db }: ApiDeps) {
       // A PUT replaces: customs fields left out are cleared, not kept from before.
       const input = c.req.valid('json');
       const body = { ...input, hsCode: input.hsCode ?? null, originCountry: input.originCountry ?? null };
-      const [row] = await db
-        .insert(products)
-        .values({ sku, ...body })
-        .onConflictDoUpdate({ target: products.sku, set: { ...body, updatedAt: new Date() } })
-        .returning();
-      return c.json(view(row!), 200);
+      return c.json(view(await putProduct(db, sku, body)), 200);
     })
     .openapi(get, async (c) => {
       const { sku } = c.req.valid('param');
-      const [row] = await db.select().from(products).where(eq(products.sku, sku));
+      const row = await productBySku(db, sku);
       if (!row) throw new ProblemError(404, `no product ${sku}`);
       return c.json(view(row), 200);
     });

@@ -1,13 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, isFinal, METHODS } from '../../domain/case-status.js';
+import { REFUND_METHODS } from '../../domain/refunds.js';
+import { openCase } from '../../cases/open-case.js';
 import { listCases, loadCaseView, waitForCaseView, type CaseView } from '../../db/case-view.js';
-import { addParcel, approve, cancelCase, caseWorkflowId, inspect, resendLabel } from '../../workflows/messages.js';
+import { inspectionCoverageErrors } from '../../domain/case-guards.js';
+import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, METHODS } from '../../domain/case-status.js';
+import { addParcel, approve, cancelCase, inspect, resendLabel } from '../../workflows/messages.js';
 import { requireRole } from '../auth.js';
-import { createCase } from '../case-creation.js';
+import { updateCase } from '../case-updates.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
-import { CaseViewSchema, Id, jsonBody, jsonResponse, MinorUnits, problemResponse } from '../schemas.js';
-import { toProblem } from '../temporal-errors.js';
+import { CaseViewSchema, Id, IdParam, jsonBody, jsonResponse, MinorUnits, problemResponse } from '../schemas.js';
 
 const StartBody = z
   .object({
@@ -21,6 +24,9 @@ const StartBody = z
     shipReplacement: z.enum(['immediately', 'after_receipt']).optional(),
     creditAmount: MinorUnits.positive().optional(),
     note: z.string().max(2000).optional(),
+    refundMethod: z.enum(REFUND_METHODS).optional().openapi({
+      description: 'money back to the original payment (default) or as store credit with the policy bonus',
+    }),
   })
   .openapi('StartReturn');
 
@@ -34,7 +40,6 @@ const InspectionBody = z
   .openapi('Inspection');
 
 const CancelBody = z.object({ reason: z.string().min(1).max(2000) }).openapi('CancelReturn');
-const IdParam = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' } }) });
 const ListQuery = z.object({
   status: z.enum(CASE_STATUSES).optional(),
   method: z.enum(METHODS).optional(),
@@ -116,19 +121,6 @@ const cancel = createRoute({
   },
 });
 
-const encodeCursor = (last: { createdAt: Date; id: string }) =>
-  Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url');
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const createdAt = new Date(at);
-    if (typeof id !== 'string' || Number.isNaN(createdAt.getTime())) throw new Error();
-    return { createdAt, id };
-  } catch {
-    throw new ProblemError(400, 'invalid cursor', [{ field: 'cursor', detail: 'not a cursor from a previous page', in: 'query' }]);
-  }
-}
-
 const ApprovalBody = z.object({ approved: z.boolean(), note: z.string().max(2000).optional() }).openapi('Approval');
 const approval = createRoute({
   method: 'post',
@@ -195,113 +187,100 @@ export function returnRoutes(deps: ApiDeps) {
     return v;
   }
 
-  return newRouter()
-    .openapi(start, async (c) => {
-      const body = c.req.valid('json');
-      const idempotencyKey = c.req.valid('header')['idempotency-key'];
-      const { caseId, replayed } = await createCase(deps, body, { idempotencyKey });
-      if (replayed) {
-        c.header('Idempotent-Replayed', 'true');
-        return c.json(await view(caseId), 201);
-      }
-      return c.json(await settled(caseId, (v) => v.status !== 'requested'), 201);
-    })
-    .openapi(getOne, async (c) => c.json(await view(c.req.valid('param').id), 200))
-    .openapi(list, async (c) => {
-      const q = c.req.valid('query');
-      const page = await listCases(db, {
-        status: q.status,
-        method: q.method,
-        customerId: q.customerId,
-        orderId: q.orderId,
-        stuck: q.stuck === undefined ? undefined : q.stuck === 'true',
-        limit: q.limit,
-        after: q.cursor ? decodeCursor(q.cursor) : undefined,
-      });
-      return c.json({ items: page.items, nextCursor: page.last ? encodeCursor(page.last) : null }, 200);
-    })
-    .openapi(inspection, async (c) => {
-      const { id } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const current = await view(id);
-      const known = new Set(current.lines.map((l) => l.orderLineId));
-      const errors = body.lines.flatMap((l, i) =>
-        known.has(l.orderLineId) ? [] : [{ field: `lines[${i}].orderLineId`, detail: `case ${id} has no line ${l.orderLineId}`, in: 'body' as const }],
-      );
-      const given = new Set(body.lines.map((l) => l.orderLineId));
-      for (const lineId of known) if (!given.has(lineId)) errors.push({ field: 'lines', detail: `line ${lineId} is not inspected`, in: 'body' });
-      if (given.size !== body.lines.length) errors.push({ field: 'lines', detail: 'a line is listed twice', in: 'body' });
-      if (errors.length) throw new ProblemError(422, 'the inspection must cover each case line once', errors, 'validation');
-      if (current.waitingFor !== 'inspection') throw new ProblemError(409, `case is ${current.status}, not waiting for inspection`, undefined, 'wrong-state');
-      try {
-        await temporal.workflow.getHandle(caseWorkflowId(id)).executeUpdate(inspect, {
-          args: [{ lines: body.lines, note: body.note, inspectedBy: c.get('principal').name }],
+  return (
+    newRouter()
+      .openapi(start, async (c) => {
+        const body = c.req.valid('json');
+        const idempotencyKey = c.req.valid('header')['idempotency-key'];
+        const { caseId, replayed } = await openCase(deps, body, { idempotencyKey });
+        if (replayed) {
+          c.header('Idempotent-Replayed', 'true');
+          return c.json(await view(caseId), 201);
+        }
+        return c.json(await settled(caseId, (v) => v.status !== 'requested'), 201);
+      })
+      .openapi(getOne, async (c) => c.json(await view(c.req.valid('param').id), 200))
+      .openapi(list, async (c) => {
+        const q = c.req.valid('query');
+        const page = await listCases(db, {
+          status: q.status,
+          method: q.method,
+          customerId: q.customerId,
+          orderId: q.orderId,
+          stuck: q.stuck === undefined ? undefined : q.stuck === 'true',
+          limit: q.limit,
+          after: q.cursor ? decodeCursor(q.cursor) : undefined,
         });
-      } catch (err) {
-        throw toProblem(err);
-      }
-      return c.json(await view(id), 200);
-    })
-    .openapi(addParcelRoute, async (c) => {
-      const { id } = c.req.valid('param');
-      const current = await view(id);
-      if (current.waitingFor !== 'parcel' && current.waitingFor !== 'receipt') {
-        throw new ProblemError(409, `case is ${current.status}, not waiting for parcels`, undefined, 'wrong-state');
-      }
-      try {
-        await temporal.workflow.getHandle(caseWorkflowId(id)).executeUpdate(addParcel, { args: [{ requestedBy: c.get('principal').name }] });
-      } catch (err) {
-        throw toProblem(err);
-      }
-      return c.json(await view(id), 201);
-    })
-    .openapi(resendLabelRoute, async (c) => {
-      const { id } = c.req.valid('param');
-      const key = c.req.valid('header')['idempotency-key'];
-      const current = await view(id);
-      if (!current.label) throw new ProblemError(409, `case ${id} has no return label (${current.method})`, undefined, 'wrong-state');
-      if (current.waitingFor !== 'parcel' && current.waitingFor !== 'receipt') {
-        throw new ProblemError(409, `case is ${current.status}; its label is no longer needed`, undefined, 'wrong-state');
-      }
-      try {
+        return c.json({ items: page.items, nextCursor: page.last ? encodeCursor(page.last) : null }, 200);
+      })
+      // Whether the case takes a command is the workflow's decision (its validators); the view is
+      // read first for the 404 and for what only the projection knows (the case's lines, its label).
+      .openapi(inspection, async (c) => {
+        const { id } = c.req.valid('param');
+        const body = c.req.valid('json');
+        const current = await view(id);
+        const given = body.lines.map((l) => l.orderLineId);
+        const errors = inspectionCoverageErrors(
+          id,
+          current.lines.map((l) => l.orderLineId),
+          given,
+        );
+        if (errors.length) {
+          throw new ProblemError(
+            422,
+            'the inspection must cover each case line once',
+            errors.map((e) => ({ ...e, in: 'body' as const })),
+            'validation',
+          );
+        }
+        await updateCase(temporal, id, inspect, {
+          lines: body.lines,
+          note: body.note,
+          inspectedBy: c.get('principal').name,
+        });
+        return c.json(await view(id), 200);
+      })
+      .openapi(addParcelRoute, async (c) => {
+        const { id } = c.req.valid('param');
+        await view(id);
+        await updateCase(temporal, id, addParcel, { requestedBy: c.get('principal').name });
+        return c.json(await view(id), 201);
+      })
+      .openapi(resendLabelRoute, async (c) => {
+        const { id } = c.req.valid('param');
+        const key = c.req.valid('header')['idempotency-key'];
+        const current = await view(id);
+        if (!current.label)
+          throw new ProblemError(409, `case ${id} has no return label (${current.method})`, undefined, 'wrong-state');
         // The same key is the same update: Temporal runs it once per workflow run.
-        await temporal.workflow.getHandle(caseWorkflowId(id)).executeUpdate(resendLabel, {
-          args: [{ requestedBy: c.get('principal').name }],
-          ...(key ? { updateId: `resendLabel:${key}` } : {}),
+        await updateCase(
+          temporal,
+          id,
+          resendLabel,
+          { requestedBy: c.get('principal').name },
+          key ? { updateId: `resendLabel:${key}` } : {},
+        );
+        return c.json(await view(id), 202);
+      })
+      .openapi(approval, async (c) => {
+        const { id } = c.req.valid('param');
+        await view(id);
+        const body = c.req.valid('json');
+        await updateCase(temporal, id, approve, {
+          approved: body.approved,
+          note: body.note,
+          approvedBy: c.get('principal').name,
         });
-      } catch (err) {
-        throw toProblem(err);
-      }
-      return c.json(await view(id), 202);
-    })
-    .openapi(approval, async (c) => {
-      const { id } = c.req.valid('param');
-      const current = await view(id);
-      if (current.waitingFor !== 'approval') throw new ProblemError(409, `case is ${current.status}, not waiting for approval`, undefined, 'wrong-state');
-      const body = c.req.valid('json');
-      try {
-        await temporal.workflow.getHandle(caseWorkflowId(id)).executeUpdate(approve, {
-          args: [{ approved: body.approved, note: body.note, approvedBy: c.get('principal').name }],
+        return c.json(await view(id), 200);
+      })
+      .openapi(cancel, async (c) => {
+        const { id } = c.req.valid('param');
+        await view(id);
+        await updateCase(temporal, id, cancelCase, {
+          reason: c.req.valid('json').reason,
+          cancelledBy: c.get('principal').name,
         });
-      } catch (err) {
-        throw toProblem(err);
-      }
-      return c.json(await view(id), 200);
-    })
-    .openapi(cancel, async (c) => {
-      const { id } = c.req.valid('param');
-      const current = await view(id);
-      if (isFinal(current.status)) {
-        throw new ProblemError(409, `case is ${current.status}; it can no longer be cancelled`, undefined, 'wrong-state');
-      }
-      try {
-        await temporal.workflow.getHandle(caseWorkflowId(id)).executeUpdate(cancelCase, {
-          args: [{ reason: c.req.valid('json').reason, cancelledBy: c.get('principal').name }],
-        });
-      } catch (err) {
-        throw toProblem(err);
-      }
-      return c.json(await view(id), 200);
-    });
+        return c.json(await view(id), 200);
+      })
+  );
 }
-

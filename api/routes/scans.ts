@@ -1,21 +1,26 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { caseByTrackingNumber, waitForCaseView } from '../../db/case-view.js';
+import { everythingReturnable, LabelAlreadyClaimed, openCase } from '../../cases/open-case.js';
+import { caseByTrackingNumber, caseRow, waitForCaseView } from '../../db/case-view.js';
+import { recordParcelScan } from '../../db/parcel-scans.js';
+import { preIssuedLabel } from '../../db/pre-issued-labels.js';
 import { AWAITING_PARCEL_STATUSES } from '../../domain/case-status.js';
 import { normalizeTrackingNumber } from '../../domain/tracking-number.js';
-import { parcelScans, preIssuedLabels, returnCases } from '../../db/schema.js';
-import { caseWorkflowId, parcelReceived, type ParcelScan } from '../../workflows/messages.js';
+import { parcelReceived, type ParcelScan } from '../../workflows/messages.js';
 import { requireRole } from '../auth.js';
-import { createCase, everythingReturnable, LabelAlreadyClaimed } from '../case-creation.js';
+import { signalCase } from '../case-updates.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { CaseViewSchema, jsonBody, jsonResponse, problemResponse } from '../schemas.js';
-import { toProblem } from '../temporal-errors.js';
 
 const ScanBody = z
   .object({
     trackingNumber: z.string().min(1).max(100).optional(),
-    barcode: z.string().min(1).max(500).optional().openapi({ description: 'the raw text the scanner read off the label' }),
+    barcode: z
+      .string()
+      .min(1)
+      .max(500)
+      .optional()
+      .openapi({ description: 'the raw text the scanner read off the label' }),
     location: z.string().max(200).optional().openapi({ description: 'dock or scanner', example: 'dock-1' }),
   })
   .refine((b) => b.trackingNumber || b.barcode, { message: 'give trackingNumber or barcode', path: ['trackingNumber'] })
@@ -36,16 +41,21 @@ const scan = createRoute({
   responses: {
     200: jsonResponse(CaseViewSchema, 'the case; a repeated scan changes nothing'),
     404: problemResponse('no case and no pre-issued label has this tracking number'),
-    422: problemResponse('invalid body, or a pre-issued label whose order allows no return (nothing left, window passed)'),
+    422: problemResponse(
+      'invalid body, or a pre-issued label whose order allows no return (nothing left, window passed)',
+    ),
     503: problemResponse('Temporal unavailable; no case was opened'),
   },
 });
 
-
 /** A barcode may carry a prefix or a URL around the number; the tracking number is its last token. */
 export function trackingNumberFromBarcode(barcode: string): string {
   const trimmed = barcode.trim();
-  const token = trimmed.split(/[\s/?=&#]+/).filter(Boolean).pop() ?? trimmed;
+  const token =
+    trimmed
+      .split(/[\s/?=&#]+/)
+      .filter(Boolean)
+      .pop() ?? trimmed;
   return normalizeTrackingNumber(token);
 }
 
@@ -56,14 +66,19 @@ export function trackingNumberFromBarcode(barcode: string): string {
  */
 async function caseForPreIssuedLabel(deps: ApiDeps, trackingNumber: string, scan: ParcelScan) {
   const { db } = deps;
-  const [label] = await db.select().from(preIssuedLabels).where(eq(preIssuedLabels.trackingNumber, trackingNumber));
+  const label = await preIssuedLabel(db, trackingNumber);
   if (!label) return undefined;
   let caseId = label.caseId;
   if (!caseId) {
     try {
-      ({ caseId } = await createCase(
+      ({ caseId } = await openCase(
         deps,
-        { orderId: label.orderId, method: 'return_to_stock', channel: 'mail', lines: everythingReturnable('returned by mail') },
+        {
+          orderId: label.orderId,
+          method: 'return_to_stock',
+          channel: 'mail',
+          lines: everythingReturnable('returned by mail'),
+        },
         { trackingNumber, openedByScan: scan },
       ));
     } catch (err) {
@@ -71,31 +86,26 @@ async function caseForPreIssuedLabel(deps: ApiDeps, trackingNumber: string, scan
       caseId = err.caseId;
     }
   }
-  const [row] = await db.select().from(returnCases).where(eq(returnCases.id, caseId));
-  return row;
+  return caseRow(db, caseId);
 }
 
 export function scanRoutes(deps: ApiDeps) {
   const { db, temporal, settleWaitMs = 3000 } = deps;
   return newRouter().openapi(scan, async (c) => {
     const body = c.req.valid('json');
-    const trackingNumber = body.trackingNumber !== undefined ? normalizeTrackingNumber(body.trackingNumber) : trackingNumberFromBarcode(body.barcode!);
+    const trackingNumber =
+      body.trackingNumber !== undefined
+        ? normalizeTrackingNumber(body.trackingNumber)
+        : trackingNumberFromBarcode(body.barcode!);
     const by = c.get('principal').name;
     const scan: ParcelScan = { trackingNumber, scannedBy: by, ...(body.location ? { location: body.location } : {}) };
-    const row = (await caseByTrackingNumber(db, trackingNumber)) ?? (await caseForPreIssuedLabel(deps, trackingNumber, scan));
+    const row =
+      (await caseByTrackingNumber(db, trackingNumber)) ?? (await caseForPreIssuedLabel(deps, trackingNumber, scan));
     if (!row) throw new ProblemError(404, `no case has tracking number ${trackingNumber}`);
-    await db.insert(parcelScans).values({ caseId: row.id, trackingNumber, scannedBy: by, location: body.location ?? null });
+    await recordParcelScan(db, { caseId: row.id, trackingNumber, scannedBy: by, location: body.location ?? null });
     // The workflow keeps only the first scan; repeats are recorded above for traceability, and a
     // case past the parcel wait (received, completed, even long closed) is not signalled at all.
-    if (AWAITING_PARCEL_STATUSES.has(row.status)) {
-      try {
-        await temporal.workflow
-          .getHandle(caseWorkflowId(row.id))
-          .signal(parcelReceived, scan);
-      } catch (err) {
-        throw toProblem(err);
-      }
-    }
+    if (AWAITING_PARCEL_STATUSES.has(row.status)) await signalCase(temporal, row.id, parcelReceived, scan);
     const view = await waitForCaseView(db, row.id, (v) => !AWAITING_PARCEL_STATUSES.has(v.status), settleWaitMs);
     return c.json(view!, 200);
   });

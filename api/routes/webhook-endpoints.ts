@@ -1,16 +1,22 @@
 /** The shop's outbound webhook subscriptions: events delivered signed per Standard Webhooks. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { randomBytes } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
 import { newWebhookSecret } from '../../activities/webhooks.js';
-import { webhookEndpoints } from '../../db/schema.js';
+import {
+  disableWebhookEndpoint,
+  insertWebhookEndpoint,
+  listWebhookEndpoints,
+  type WebhookEndpointRow,
+} from '../../db/webhook-endpoints.js';
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from '../../domain/webhook-events.js';
 import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
-import { jsonBody, jsonResponse, problemResponse } from '../schemas.js';
+import { IdParam, jsonBody, jsonResponse, problemResponse } from '../schemas.js';
 
-const EventType = z.enum([...WEBHOOK_EVENT_TYPES, ALL_EVENTS]).openapi({ description: `an event type, or "${ALL_EVENTS}" for all` });
+const EventType = z
+  .enum([...WEBHOOK_EVENT_TYPES, ALL_EVENTS])
+  .openapi({ description: `an event type, or "${ALL_EVENTS}" for all` });
 
 const CreateEndpoint = z
   .object({
@@ -40,8 +46,6 @@ const CreatedEndpoint = z
     secret: z.string().openapi({ description: 'whsec_…: the signing secret (Standard Webhooks), shown once' }),
   })
   .openapi('CreatedWebhookEndpoint');
-
-const IdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' } }) });
 
 const create = createRoute({
   method: 'post',
@@ -92,10 +96,10 @@ const disable = createRoute({
   },
 });
 
-const view = (e: typeof webhookEndpoints.$inferSelect) => ({
+const view = (e: WebhookEndpointRow) => ({
   id: e.id,
   url: e.url,
-  events: e.events as string[],
+  events: e.events,
   createdAt: e.createdAt.toISOString(),
   disabledAt: e.disabledAt?.toISOString() ?? null,
 });
@@ -107,18 +111,15 @@ export function webhookEndpointRoutes({ db }: ApiDeps) {
       const id = `we_${randomBytes(12).toString('base64url')}`;
       const secret = newWebhookSecret();
       const unique = [...new Set(events)];
-      await db.insert(webhookEndpoints).values({ id, url, events: unique, secret });
+      await insertWebhookEndpoint(db, { id, url, events: unique, secret });
       return c.json({ id, url, events: unique, secret }, 201);
     })
     .openapi(list, async (c) => {
-      const rows = await db.select().from(webhookEndpoints).orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id));
-      return c.json({ items: rows.map(view) }, 200);
+      return c.json({ items: (await listWebhookEndpoints(db)).map(view) }, 200);
     })
     .openapi(disable, async (c) => {
       const { id } = c.req.valid('param');
-      const [row] = await db.select({ disabledAt: webhookEndpoints.disabledAt }).from(webhookEndpoints).where(eq(webhookEndpoints.id, id));
-      if (!row) throw new ProblemError(404, `no webhook endpoint ${id}`);
-      if (!row.disabledAt) await db.update(webhookEndpoints).set({ disabledAt: new Date() }).where(eq(webhookEndpoints.id, id));
+      if (!(await disableWebhookEndpoint(db, id))) throw new ProblemError(404, `no webhook endpoint ${id}`);
       return c.body(null, 204);
     });
 }

@@ -3,6 +3,14 @@
  * test files, so the checks look at groups only this file can fill (its own SKU, category and reasons).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  inspectCase,
+  returnRequest,
+  scanParcel,
+  startReturn,
+  trackingNumberOf,
+  type ReturnLineRequest,
+} from '../support/requests.js';
 import { startStack, uid, waitForCase, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -18,7 +26,18 @@ describe('GET /v1/analytics/returns', () => {
     const sku = uid('SKU');
     const category = uid('cat');
     const [small, colour] = [uid('too small'), uid('wrong colour')];
-    expect((await stack.call('PUT', `/v1/products/${sku}`, { name: 'Linen shirt', category, price: 59_900, currency: 'NOK', stock: 3, returnable: true })).status).toBe(200);
+    expect(
+      (
+        await stack.call('PUT', `/v1/products/${sku}`, {
+          name: 'Linen shirt',
+          category,
+          price: 59_900,
+          currency: 'NOK',
+          stock: 3,
+          returnable: true,
+        })
+      ).status,
+    ).toBe(200);
     const orderId = uid('ORD');
     const customerId = uid('CUS');
     const placedAt = new Date(Date.now() - 3 * 86_400_000);
@@ -35,38 +54,61 @@ describe('GET /v1/analytics/returns', () => {
     });
     expect(order.status).toBe(201);
 
-    const start = (lines: { orderLineId: string; quantity: number; reason: string }[]) =>
-      stack.call('POST', '/v1/returns', { orderId, method: 'return_to_stock', channel: 'portal', lines });
+    const start = (lines: ReturnLineRequest[]) =>
+      startReturn(stack, returnRequest({ orderId, channel: 'portal', lines }));
     const done = await start([{ orderLineId: 'L1', quantity: 2, reason: small }]);
-    await stack.call('POST', '/v1/scans', { trackingNumber: done.body.label.trackingNumber });
-    await waitForCase(stack, done.body.id, (c) => c.status === 'received');
-    await stack.call('POST', `/v1/returns/${done.body.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] });
-    await waitForCase(stack, done.body.id, (c) => c.status === 'completed');
-    const waiting = await start([
+    await scanParcel(stack, trackingNumberOf(done));
+    await waitForCase(stack, done.id, (c) => c.status === 'received');
+    await inspectCase(stack, done.id);
+    await waitForCase(stack, done.id, (c) => c.status === 'completed');
+    // A second case, left waiting for its parcel.
+    await start([
       { orderLineId: 'L2', quantity: 1, reason: colour },
       { orderLineId: 'L1', quantity: 1, reason: small },
     ]);
-    expect(waiting.status).toBe(201);
 
     const period = `from=${encodeURIComponent(new Date(placedAt.getTime() - 60_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`;
     const bySku = await stack.call('GET', `/v1/analytics/returns?${period}&groupBy=sku`);
     expect(bySku.status).toBe(200);
     const shirt = bySku.body.groups.find((g: { key: string }) => g.key === sku);
     // 4 of 8 units sold came back; one case done with a credit of 2 × 599.00.
-    expect(shirt).toMatchObject({ cases: 2, units: 4, returnRate: 0.5, refunded: [{ amount: 119_800, currency: 'NOK' }], completed: 1 });
+    expect(shirt).toMatchObject({
+      cases: 2,
+      units: 4,
+      returnRate: 0.5,
+      refunded: [{ amount: 119_800, currency: 'NOK' }],
+      completed: 1,
+    });
     expect(shirt.averageProcessingSeconds).toBeGreaterThanOrEqual(0);
     expect(shirt.averageProcessingTime).toMatch(/^P/);
     expect(bySku.body.total.cases).toBeGreaterThanOrEqual(2);
 
     const byCategory = await stack.call('GET', `/v1/analytics/returns?${period}&groupBy=category`);
-    expect(byCategory.body.groups.find((g: { key: string }) => g.key === category)).toMatchObject({ cases: 2, units: 4, returnRate: 0.5 });
+    expect(byCategory.body.groups.find((g: { key: string }) => g.key === category)).toMatchObject({
+      cases: 2,
+      units: 4,
+      returnRate: 0.5,
+    });
 
     const byReason = await stack.call('GET', `/v1/analytics/returns?${period}&groupBy=reason`);
-    expect(byReason.body.groups.find((g: { key: string }) => g.key === small)).toMatchObject({ cases: 2, units: 3, refunded: [{ amount: 119_800, currency: 'NOK' }] });
-    expect(byReason.body.groups.find((g: { key: string }) => g.key === colour)).toMatchObject({ cases: 1, units: 1, refunded: [], completed: 0, averageProcessingSeconds: null });
+    expect(byReason.body.groups.find((g: { key: string }) => g.key === small)).toMatchObject({
+      cases: 2,
+      units: 3,
+      refunded: [{ amount: 119_800, currency: 'NOK' }],
+    });
+    expect(byReason.body.groups.find((g: { key: string }) => g.key === colour)).toMatchObject({
+      cases: 1,
+      units: 1,
+      refunded: [],
+      completed: 0,
+      averageProcessingSeconds: null,
+    });
 
     // A period before any of it: none of this file's groups.
-    const before = await stack.call('GET', `/v1/analytics/returns?from=2000-01-01T00:00:00Z&to=2000-02-01T00:00:00Z&groupBy=sku`);
+    const before = await stack.call(
+      'GET',
+      `/v1/analytics/returns?from=2000-01-01T00:00:00Z&to=2000-02-01T00:00:00Z&groupBy=sku`,
+    );
     expect(before.body).toMatchObject({ groups: [], total: { cases: 0, units: 0, returnRate: null } });
   });
 
@@ -81,8 +123,12 @@ describe('GET /v1/analytics/returns', () => {
     await bad('to=2026-02-01T00:00:00Z', 'from');
     await bad('from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'to');
     const marketing = await stack.call('POST', '/v1/api-keys', { name: 'Mads', role: 'marketing' });
-    expect((await stack.call('GET', `/v1/analytics/returns?${ok}`, undefined, { key: marketing.body.key })).status).toBe(403);
+    expect(
+      (await stack.call('GET', `/v1/analytics/returns?${ok}`, undefined, { key: marketing.body.key })).status,
+    ).toBe(403);
     const manager = await stack.call('POST', '/v1/api-keys', { name: 'Mona', role: 'manager' });
-    expect((await stack.call('GET', `/v1/analytics/returns?${ok}`, undefined, { key: manager.body.key })).status).toBe(200);
+    expect((await stack.call('GET', `/v1/analytics/returns?${ok}`, undefined, { key: manager.body.key })).status).toBe(
+      200,
+    );
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignMessages } from '../../db/schema.js';
+import { inspectCase, returnRequest, scanParcel, startReturn, trackingNumberOf } from '../support/requests.js';
 import { seedOrder, startStack, uid, waitForCase, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -19,11 +20,11 @@ afterAll(async () => {
 
 async function completedReturn() {
   const { orderId, customerId, sku } = await seedOrder(stack, { quantity: 1 });
-  const c = await stack.call('POST', '/v1/returns', { orderId, method: 'return_to_stock', channel: 'portal', lines: [{ orderLineId: 'L1', quantity: 1, reason: 'too small' }] });
-  await stack.call('POST', '/v1/scans', { trackingNumber: c.body.label.trackingNumber });
-  await waitForCase(stack, c.body.id, (v) => v.status === 'received');
-  await stack.call('POST', `/v1/returns/${c.body.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] });
-  await waitForCase(stack, c.body.id, (v) => v.status === 'completed');
+  const c = await startReturn(stack, returnRequest({ orderId, channel: 'portal' }));
+  await scanParcel(stack, trackingNumberOf(c));
+  await waitForCase(stack, c.id, (v) => v.status === 'received');
+  await inspectCase(stack, c.id);
+  await waitForCase(stack, c.id, (v) => v.status === 'completed');
   return { customerId, sku };
 }
 
@@ -43,7 +44,12 @@ async function runCampaign(body: object) {
 }
 
 const messageOf = async (campaignId: string, customerId: string) =>
-  (await stack.db.select().from(campaignMessages).where(and(eq(campaignMessages.campaignId, campaignId), eq(campaignMessages.customerId, customerId))))[0];
+  (
+    await stack.db
+      .select()
+      .from(campaignMessages)
+      .where(and(eq(campaignMessages.campaignId, campaignId), eq(campaignMessages.customerId, customerId)))
+  )[0];
 
 describe('POST /v1/campaigns', () => {
   it('e-mails customers who returned and did not buy again, once, and respects the frequency cap', async () => {
@@ -52,14 +58,24 @@ describe('POST /v1/campaigns', () => {
     // The second customer orders again after the return: not in the segment.
     const again = await stack.call('POST', '/v1/orders', {
       id: uid('ORD'),
-      customer: { id: rebought.customerId, email: `${rebought.customerId}@example.no`, name: 'Kari Nordmann', locale: 'nb-NO', country: 'NO' },
+      customer: {
+        id: rebought.customerId,
+        email: `${rebought.customerId}@example.no`,
+        name: 'Kari Nordmann',
+        locale: 'nb-NO',
+        country: 'NO',
+      },
       currency: 'NOK',
       placedAt: new Date().toISOString(),
       lines: [{ id: 'L1', sku: rebought.sku, name: 'Wool sweater', quantity: 1, unitPrice: 79_900, vatRate: 25 }],
     });
     expect(again.status).toBe(201);
 
-    const first = await runCampaign({ name: 'We miss you', segment: { kind: 'returned_without_repurchase', days: 1 }, template: 'Hello {{name}}, 10 % off your next order.' });
+    const first = await runCampaign({
+      name: 'We miss you',
+      segment: { kind: 'returned_without_repurchase', days: 1 },
+      template: 'Hello {{name}}, 10 % off your next order.',
+    });
     expect(first).toMatchObject({ name: 'We miss you', segment: { kind: 'returned_without_repurchase', days: 1 } });
     expect(first.sent).toBeGreaterThanOrEqual(1);
     expect(await messageOf(first.id, returned.customerId)).toMatchObject({ status: 'sent' });
@@ -71,21 +87,47 @@ describe('POST /v1/campaigns', () => {
     expect(eml).toContain('Hello Kari Nordmann, 10 % off your next order.');
 
     // A second campaign right after: the customer was just contacted, so skipped.
-    const second = await runCampaign({ name: 'Still missing you', segment: { kind: 'returned_without_repurchase', days: 1 }, template: 'Hi {{name}}' });
-    expect(await messageOf(second.id, returned.customerId)).toMatchObject({ status: 'skipped', detail: expect.stringContaining(first.id) });
+    const second = await runCampaign({
+      name: 'Still missing you',
+      segment: { kind: 'returned_without_repurchase', days: 1 },
+      template: 'Hi {{name}}',
+    });
+    expect(await messageOf(second.id, returned.customerId)).toMatchObject({
+      status: 'skipped',
+      detail: expect.stringContaining(first.id),
+    });
     expect(second.skipped).toBeGreaterThanOrEqual(1);
   });
 
   it('targets completed exchanges', async () => {
     const { orderId, customerId } = await seedOrder(stack, { quantity: 1, unitPrice: 19_900 });
     const sku = uid('SKU');
-    await stack.call('PUT', `/v1/products/${sku}`, { name: 'Other size', category: 'apparel', price: 19_900, currency: 'NOK', stock: 3, returnable: true });
-    const c = await stack.call('POST', '/v1/returns', { orderId, method: 'exchange_without_return', channel: 'customer_service', replacements: [{ sku, quantity: 1 }], lines: [{ orderLineId: 'L1', quantity: 1, reason: 'wrong size' }] });
-    expect(c.status, JSON.stringify(c.body)).toBe(201);
-    await waitForCase(stack, c.body.id, (v) => v.status === 'completed');
+    await stack.call('PUT', `/v1/products/${sku}`, {
+      name: 'Other size',
+      category: 'apparel',
+      price: 19_900,
+      currency: 'NOK',
+      stock: 3,
+      returnable: true,
+    });
+    const c = await startReturn(
+      stack,
+      returnRequest({
+        orderId,
+        method: 'exchange_without_return',
+        replacements: [{ sku, quantity: 1 }],
+        reason: 'wrong size',
+      }),
+    );
+    await waitForCase(stack, c.id, (v) => v.status === 'completed');
     const returned = await completedReturn();
 
-    const exchanged = await runCampaign({ name: 'How is the new size?', segment: { kind: 'completed_exchange' }, template: 'Hi {{name}}', subject: 'Your exchange' });
+    const exchanged = await runCampaign({
+      name: 'How is the new size?',
+      segment: { kind: 'completed_exchange' },
+      template: 'Hi {{name}}',
+      subject: 'Your exchange',
+    });
     expect(exchanged.segment.days).toBe(30);
     expect(await messageOf(exchanged.id, customerId)).toMatchObject({ status: 'sent' });
     expect(await messageOf(exchanged.id, returned.customerId)).toBeUndefined();
@@ -95,11 +137,23 @@ describe('POST /v1/campaigns', () => {
     const bad = await stack.call('POST', '/v1/campaigns', { name: 'x', segment: { kind: 'everyone' }, template: 'hi' });
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toContain('segment.kind');
-    const noTemplate = await stack.call('POST', '/v1/campaigns', { name: 'x', segment: { kind: 'credit_only', days: 0 } });
+    const noTemplate = await stack.call('POST', '/v1/campaigns', {
+      name: 'x',
+      segment: { kind: 'credit_only', days: 0 },
+    });
     expect(noTemplate.status).toBe(422);
     expect(noTemplate.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['segment.days', 'template']);
     const agent = await stack.call('POST', '/v1/api-keys', { name: 'Agent', role: 'customer_service' });
-    expect((await stack.call('POST', '/v1/campaigns', { name: 'x', segment: { kind: 'credit_only' }, template: 'hi' }, { key: agent.body.key })).status).toBe(403);
+    expect(
+      (
+        await stack.call(
+          'POST',
+          '/v1/campaigns',
+          { name: 'x', segment: { kind: 'credit_only' }, template: 'hi' },
+          { key: agent.body.key },
+        )
+      ).status,
+    ).toBe(403);
     expect((await stack.call('GET', '/v1/campaigns/CMP-unknown')).status).toBe(404);
   });
 });

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { carrierEvents } from '../../db/schema.js';
+import { eventOf, returnRequest, startReturn, withLabel, type LabelledCase } from '../support/requests.js';
 import { seedOrder, startStack, uid, waitForCase, type Stack } from '../support/stack.js';
 
 // The app reads the secrets from the environment at request time.
@@ -32,7 +33,11 @@ interface Sent {
 
 async function post(carrier: string, raw: string, headers: Record<string, string>): Promise<Sent> {
   // No Authorization header: carrier webhooks are authenticated by their signature only.
-  const res = await stack.app.request(`/v1/webhooks/carriers/${carrier}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw });
+  const res = await stack.app.request(`/v1/webhooks/carriers/${carrier}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: raw,
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
@@ -49,7 +54,15 @@ const easypostEvent = (trackingCode: string, status: string, id = uid('evt')) =>
       tracking_code: trackingCode,
       status,
       carrier: 'USPS',
-      tracking_details: [{ object: 'TrackingDetail', status, message: status, datetime: new Date().toISOString(), tracking_location: { city: 'Oslo', country: 'NO' } }],
+      tracking_details: [
+        {
+          object: 'TrackingDetail',
+          status,
+          message: status,
+          datetime: new Date().toISOString(),
+          tracking_location: { city: 'Oslo', country: 'NO' },
+        },
+      ],
     },
   });
 const sendEasyPost = (raw: string, secret = EASYPOST_SECRET) =>
@@ -67,31 +80,38 @@ const aftershipEvent = (trackingNumber: string, tag: string, o: { id?: string; t
       slug: 'posten-norge',
       tag,
       subtag: `${tag}_001`,
-      checkpoints: [{ checkpoint_time: new Date().toISOString(), location: 'Oslo', tag, subtag: `${tag}_001`, message: tag }],
+      checkpoints: [
+        { checkpoint_time: new Date().toISOString(), location: 'Oslo', tag, subtag: `${tag}_001`, message: tag },
+      ],
     },
   });
-const sendAfterShip = (raw: string, secret = AFTERSHIP_SECRET) => post('aftership', raw, { 'aftership-hmac-sha256': hmac(secret, raw).toString('base64') });
+const sendAfterShip = (raw: string, secret = AFTERSHIP_SECRET) =>
+  post('aftership', raw, { 'aftership-hmac-sha256': hmac(secret, raw).toString('base64') });
 
 const genericEvent = (trackingNumber: string, status: string) =>
-  JSON.stringify({ type: 'tracking.updated', data: { trackingNumber, status, occurredAt: new Date().toISOString(), location: 'Bring terminal Alnabru' } });
-function sendGeneric(raw: string, o: { id?: string; timestamp?: number; key?: Buffer; extraSignatures?: string[] } = {}) {
+  JSON.stringify({
+    type: 'tracking.updated',
+    data: { trackingNumber, status, occurredAt: new Date().toISOString(), location: 'Bring terminal Alnabru' },
+  });
+function sendGeneric(
+  raw: string,
+  o: { id?: string; timestamp?: number; key?: Buffer; extraSignatures?: string[] } = {},
+) {
   const id = o.id ?? uid('msg');
   const timestamp = String(o.timestamp ?? nowSeconds());
   const sig = `v1,${hmac(o.key ?? GENERIC_KEY, `${id}.${timestamp}.${raw}`).toString('base64')}`;
-  return post('generic', raw, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': [...(o.extraSignatures ?? []), sig].join(' ') });
+  return post('generic', raw, {
+    'webhook-id': id,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': [...(o.extraSignatures ?? []), sig].join(' '),
+  });
 }
 
-async function newCase() {
+async function newCase(): Promise<LabelledCase> {
   const { orderId } = await seedOrder(stack, { quantity: 1 });
-  const res = await stack.call('POST', '/v1/returns', {
-    orderId,
-    method: 'return_to_stock',
-    channel: 'portal',
-    lines: [{ orderLineId: 'L1', quantity: 1, reason: 'too small' }],
-  });
-  expect(res.status).toBe(201);
-  expect(res.body.status).toBe('awaiting_parcel');
-  return res.body as { id: string; deadline: string; label: { trackingNumber: string } };
+  const c = await startReturn(stack, returnRequest({ orderId, channel: 'portal' }));
+  expect(c.status).toBe('awaiting_parcel');
+  return withLabel(c);
 }
 
 const inbox = (carrier: string, eventId: string) =>
@@ -99,7 +119,8 @@ const inbox = (carrier: string, eventId: string) =>
     .select()
     .from(carrierEvents)
     .where(and(eq(carrierEvents.carrier, carrier), eq(carrierEvents.eventId, eventId)));
-const inboxFor = (trackingNumber: string) => stack.db.select().from(carrierEvents).where(eq(carrierEvents.trackingNumber, trackingNumber));
+const inboxFor = (trackingNumber: string) =>
+  stack.db.select().from(carrierEvents).where(eq(carrierEvents.trackingNumber, trackingNumber));
 const count = (c: { timeline: { type: string }[] }, type: string) => c.timeline.filter((e) => e.type === type).length;
 
 describe('carrier tracking webhooks', () => {
@@ -110,7 +131,15 @@ describe('carrier tracking webhooks', () => {
     const transitRaw = easypostEvent(tn, 'in_transit', transitId);
     const transit = await sendEasyPost(transitRaw);
     expect(transit.status).toBe(202);
-    expect(transit.body).toMatchObject({ carrier: 'easypost', eventId: transitId, trackingNumber: tn, mapped: 'in_transit', caseId: c.id, applied: true, duplicate: false });
+    expect(transit.body).toMatchObject({
+      carrier: 'easypost',
+      eventId: transitId,
+      trackingNumber: tn,
+      mapped: 'in_transit',
+      caseId: c.id,
+      applied: true,
+      duplicate: false,
+    });
     const moving = await waitForCase(stack, c.id, (v) => v.status === 'in_transit');
     expect(moving.waitingFor).toBe('receipt');
     expect(moving.deadline).toBe(c.deadline); // the same parcel deadline
@@ -121,7 +150,7 @@ describe('carrier tracking webhooks', () => {
     expect((await sendEasyPost(deliveredRaw)).status).toBe(202);
     const received = await waitForCase(stack, c.id, (v) => v.status === 'received');
     expect(received.waitingFor).toBe('inspection');
-    const receipt = received.timeline.find((e: { type: string }) => e.type === 'parcel.received');
+    const receipt = eventOf(received, 'parcel.received');
     expect(receipt.detail).toMatchObject({ trackingNumber: tn, scannedBy: 'carrier:easypost' });
 
     // Both events delivered again: 2xx, one inbox row each, no second timeline entry.
@@ -161,7 +190,7 @@ describe('carrier tracking webhooks', () => {
 
     expect((await sendAfterShip(aftershipEvent(tn, 'Delivered'))).status).toBe(202);
     const received = await waitForCase(stack, c.id, (v) => v.status === 'received');
-    expect(received.timeline.find((e: { type: string }) => e.type === 'parcel.received').detail.scannedBy).toBe('carrier:aftership');
+    expect(eventOf(received, 'parcel.received').detail.scannedBy).toBe('carrier:aftership');
   });
 
   it('generic (Standard Webhooks): in transit, then delivered; several signatures, any match passes', async () => {
@@ -176,7 +205,10 @@ describe('carrier tracking webhooks', () => {
     expect((await sendGeneric(raw, { id: msgId })).status).toBe(200); // redelivered by the sender
     expect(await inbox('generic', msgId)).toHaveLength(1);
 
-    const tooOld = await sendGeneric(genericEvent(tn, 'delivered'), { id: 'old-msg', timestamp: nowSeconds() - 10 * 60 });
+    const tooOld = await sendGeneric(genericEvent(tn, 'delivered'), {
+      id: 'old-msg',
+      timestamp: nowSeconds() - 10 * 60,
+    });
     expect(tooOld.status).toBe(401);
     expect(await inbox('generic', 'old-msg')).toHaveLength(0);
 
@@ -213,7 +245,13 @@ describe('carrier tracking webhooks', () => {
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ caseId: null, applied: false, duplicate: false });
     const [row] = await inbox('easypost', id);
-    expect(row).toMatchObject({ trackingNumber: tn, status: 'in_transit', mapped: 'in_transit', caseId: null, appliedAt: null });
+    expect(row).toMatchObject({
+      trackingNumber: tn,
+      status: 'in_transit',
+      mapped: 'in_transit',
+      caseId: null,
+      appliedAt: null,
+    });
     expect(row!.payload).toMatchObject({ id, description: 'tracker.updated' });
   });
 
@@ -229,7 +267,9 @@ describe('carrier tracking webhooks', () => {
     const view = (await stack.call('GET', `/v1/returns/${c.id}`)).body;
     expect(view).toMatchObject({ status: 'received', waitingFor: 'inspection' });
     expect(count(view, 'parcel.in_transit')).toBe(0);
-    expect(await inbox('easypost', id)).toEqual([expect.objectContaining({ caseId: c.id, appliedAt: null, mapped: 'in_transit' })]);
+    expect(await inbox('easypost', id)).toEqual([
+      expect.objectContaining({ caseId: c.id, appliedAt: null, mapped: 'in_transit' }),
+    ]);
   });
 
   it('records info statuses only', async () => {
@@ -255,7 +295,8 @@ describe('carrier tracking webhooks', () => {
     expect((await post('dhl', '{}', {})).status).toBe(404);
 
     const doc = (await stack.call('GET', '/openapi.json')).body;
-    for (const carrier of ['generic', 'easypost', 'aftership']) expect(doc.paths[`/v1/webhooks/carriers/${carrier}`]?.post).toBeDefined();
+    for (const carrier of ['generic', 'easypost', 'aftership'])
+      expect(doc.paths[`/v1/webhooks/carriers/${carrier}`]?.post).toBeDefined();
     const generic = doc.paths['/v1/webhooks/carriers/generic'].post;
     expect(generic.security).toBeUndefined();
     expect(JSON.stringify(generic.requestBody)).toContain('GenericTrackingEvent');

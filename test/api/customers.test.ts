@@ -1,5 +1,16 @@
 /** The customer card and the order margin, over real cases driven through the API for one customer. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  inspectCase,
+  policyRequest,
+  returnLine,
+  returnRequest,
+  scanParcel,
+  startReturn,
+  trackingNumberOf,
+  type CaseDetail,
+  type InspectionLineRequest,
+} from '../support/requests.js';
 import { startStack, uid, waitForCase, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -16,7 +27,14 @@ const customer = { id: uid('CUS'), email: 'ola@example.is', name: 'Ola Nordmann'
 
 async function product(price: number, stock: number) {
   const sku = uid('SKU');
-  const res = await stack.call('PUT', `/v1/products/${sku}`, { name: 'Item', category: 'apparel', price, currency: 'NOK', stock, returnable: true });
+  const res = await stack.call('PUT', `/v1/products/${sku}`, {
+    name: 'Item',
+    category: 'apparel',
+    price,
+    currency: 'NOK',
+    stock,
+    returnable: true,
+  });
   expect(res.status).toBe(200);
   return sku;
 }
@@ -36,41 +54,49 @@ async function order(lines: { id: string; sku: string; quantity: number; unitPri
   return { id, body: res.body };
 }
 
-async function receiveAndInspect(caseId: string, lines: { orderLineId: string; condition: string; disposition: string }[]) {
+async function receiveAndInspect(caseId: string, lines: InspectionLineRequest[]) {
   const waiting = await waitForCase(stack, caseId, (v) => v.status === 'awaiting_parcel' && v.label !== null);
-  const scanned = await stack.call('POST', '/v1/scans', { trackingNumber: waiting.label.trackingNumber });
-  expect(scanned.status).toBe(200);
-  expect(scanned.body.status).toBe('received');
-  const inspected = await stack.call('POST', `/v1/returns/${caseId}/inspection`, { lines });
-  expect(inspected.status).toBe(200);
+  const scanned = await scanParcel(stack, trackingNumberOf(waiting));
+  expect(scanned.status).toBe('received');
+  await inspectCase(stack, caseId, { lines });
   return waitForCase(stack, caseId, (v) => v.status === 'completed');
 }
 
-const zeroMargin = { currency: 'NOK', credited: 0, charged: 0, restockedValue: 0, refurbishValue: 0, scrappedValue: 0, replacementsShippedValue: 0, net: 0 };
+const zeroMargin = {
+  currency: 'NOK',
+  credited: 0,
+  charged: 0,
+  restockedValue: 0,
+  refurbishValue: 0,
+  scrappedValue: 0,
+  replacementsShippedValue: 0,
+  net: 0,
+};
 
 describe('customer card and order margin', () => {
   let creditOrder: string;
   let returnOrder: string;
   let exchangeOrder: string;
-  let creditCase: any;
-  let returnCase: any;
-  let exchangeCase: any;
+  let creditCase: CaseDetail;
+  let returnCase: CaseDetail;
+  let exchangeCase: CaseDetail;
   let replacementSku: string;
 
   beforeAll(async () => {
-    const policy = await stack.call('PUT', `/v1/policies/${MARKET}`, {
-      returnWindow: 'P30D',
-      labelReminderAfter: 'P7D',
-      parcelDeadline: 'P30D',
-      inspectionDeadline: 'PT48H',
-      followUpAfter: 'P7D',
-      restockingFeePercent: { opened: 10, damaged: 20 },
-      exchangeWithoutReturnMaxValue: 50_000,
-      nonReturnableCategories: [],
-    });
+    const policy = await stack.call(
+      'PUT',
+      `/v1/policies/${MARKET}`,
+      policyRequest({ restockingFeePercent: { opened: 10, damaged: 20 } }),
+    );
     expect(policy.status).toBe(200);
 
-    const [skuA, skuB, skuC, skuD, skuE] = await Promise.all([product(50_000, 5), product(79_900, 5), product(40_000, 5), product(10_000, 5), product(79_900, 0)]);
+    const [skuA, skuB, skuC, skuD, skuE] = await Promise.all([
+      product(50_000, 5),
+      product(79_900, 5),
+      product(40_000, 5),
+      product(10_000, 5),
+      product(79_900, 0),
+    ]);
     replacementSku = await product(89_900, 3);
 
     const o1 = await order([{ id: 'L1', sku: skuA, quantity: 2, unitPrice: 50_000 }]);
@@ -86,43 +112,47 @@ describe('customer card and order margin', () => {
     exchangeOrder = (await order([{ id: 'L1', sku: skuE, quantity: 1, unitPrice: 79_900 }])).id;
 
     // Created one after the other, so the card's newest-first order is known.
-    const c1 = await stack.call('POST', '/v1/returns', {
-      orderId: creditOrder,
-      method: 'credit_only',
-      channel: 'customer_service',
-      creditAmount: 30_000,
-      lines: [{ orderLineId: 'L1', quantity: 2, reason: 'late delivery' }],
-    });
-    expect(c1.status).toBe(201);
-    const c2 = await stack.call('POST', '/v1/returns', {
-      orderId: returnOrder,
-      method: 'return_to_stock',
-      channel: 'portal',
-      lines: [
-        { orderLineId: 'L1', quantity: 1, reason: 'too small' },
-        { orderLineId: 'L2', quantity: 1, reason: 'broken' },
-        { orderLineId: 'L3', quantity: 1, reason: 'changed mind' },
-      ],
-    });
-    expect(c2.status).toBe(201);
-    const c3 = await stack.call('POST', '/v1/returns', {
-      orderId: exchangeOrder,
-      method: 'exchange',
-      channel: 'customer_service',
-      replacements: [{ sku: replacementSku, quantity: 1 }],
-      shipReplacement: 'after_receipt',
-      lines: [{ orderLineId: 'L1', quantity: 1, reason: 'size' }],
-    });
-    expect(c3.status).toBe(201);
+    const c1 = await startReturn(
+      stack,
+      returnRequest({
+        orderId: creditOrder,
+        method: 'credit_only',
+        creditAmount: 30_000,
+        quantity: 2,
+        reason: 'late delivery',
+      }),
+    );
+    const c2 = await startReturn(
+      stack,
+      returnRequest({
+        orderId: returnOrder,
+        channel: 'portal',
+        lines: [
+          returnLine(),
+          returnLine({ orderLineId: 'L2', reason: 'broken' }),
+          returnLine({ orderLineId: 'L3', reason: 'changed mind' }),
+        ],
+      }),
+    );
+    const c3 = await startReturn(
+      stack,
+      returnRequest({
+        orderId: exchangeOrder,
+        method: 'exchange',
+        replacements: [{ sku: replacementSku, quantity: 1 }],
+        shipReplacement: 'after_receipt',
+        reason: 'size',
+      }),
+    );
 
     // The credit-only note is issued first, so credit-note numbers come in case order.
-    creditCase = await waitForCase(stack, c1.body.id, (v) => v.status === 'completed');
-    returnCase = await receiveAndInspect(c2.body.id, [
+    creditCase = await waitForCase(stack, c1.id, (v) => v.status === 'completed');
+    returnCase = await receiveAndInspect(c2.id, [
       { orderLineId: 'L1', condition: 'new', disposition: 'restock' },
       { orderLineId: 'L2', condition: 'damaged', disposition: 'scrap' },
       { orderLineId: 'L3', condition: 'opened', disposition: 'refurbish' },
     ]);
-    exchangeCase = await receiveAndInspect(c3.body.id, [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }]);
+    exchangeCase = await receiveAndInspect(c3.id, [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }]);
   });
 
   it('lists every case of the customer, newest first, without timelines', async () => {
@@ -130,12 +160,20 @@ describe('customer card and order margin', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject(customer);
     expect(res.body.cases.map((c: { id: string }) => c.id)).toEqual([exchangeCase.id, returnCase.id, creditCase.id]);
-    expect(res.body.cases.map((c: { method: string }) => c.method)).toEqual(['exchange', 'return_to_stock', 'credit_only']);
+    expect(res.body.cases.map((c: { method: string }) => c.method)).toEqual([
+      'exchange',
+      'return_to_stock',
+      'credit_only',
+    ]);
     for (const c of res.body.cases) {
       expect(c).toMatchObject({ customerId: customer.id, status: 'completed' });
       expect(c).not.toHaveProperty('timeline');
     }
-    expect(res.body.cases[1].lines.map((l: { disposition: string }) => l.disposition)).toEqual(['restock', 'scrap', 'refurbish']);
+    expect(res.body.cases[1].lines.map((l: { disposition: string }) => l.disposition)).toEqual([
+      'restock',
+      'scrap',
+      'refurbish',
+    ]);
   });
 
   it('lists the credit notes and charges with exact amounts', async () => {
@@ -144,8 +182,24 @@ describe('customer card and order margin', () => {
     // Return: 799.00 new (no fee) + 400.00 damaged (20 % fee → 320.00) + 100.00 opened (10 % fee → 90.00) = 1209.00,
     // VAT 159.80 + 64.00 + 18.00 = 241.80.
     expect(res.body.creditNotes).toEqual([
-      { number: creditCase.creditNotes[0].number, caseId: creditCase.id, orderId: creditOrder, amount: 30_000, currency: 'NOK', vat: 6_000, issuedAt: expect.any(String) },
-      { number: returnCase.creditNotes[0].number, caseId: returnCase.id, orderId: returnOrder, amount: 120_900, currency: 'NOK', vat: 24_180, issuedAt: expect.any(String) },
+      {
+        number: creditCase.creditNotes[0]!.number,
+        caseId: creditCase.id,
+        orderId: creditOrder,
+        amount: 30_000,
+        currency: 'NOK',
+        vat: 6_000,
+        issuedAt: expect.any(String),
+      },
+      {
+        number: returnCase.creditNotes[0]!.number,
+        caseId: returnCase.id,
+        orderId: returnOrder,
+        amount: 120_900,
+        currency: 'NOK',
+        vat: 24_180,
+        issuedAt: expect.any(String),
+      },
     ]);
     expect(res.body.creditNotes[0].number).not.toBe(res.body.creditNotes[1].number);
     // Exchange: the replacement (899.00) costs 100.00 more than the returned sweater (799.00).
@@ -202,10 +256,19 @@ describe('customer card and order margin', () => {
     const doc = await stack.call('GET', '/openapi.json');
     const order = doc.body.components.schemas.Order;
     const margin = (order.allOf ?? [order]).map((part: any) => part.properties?.margin).find(Boolean);
-    expect(Object.keys(margin.properties).sort()).toEqual(
-      ['charged', 'credited', 'currency', 'net', 'refurbishValue', 'replacementsShippedValue', 'restockedValue', 'scrappedValue'],
+    expect(Object.keys(margin.properties).sort()).toEqual([
+      'charged',
+      'credited',
+      'currency',
+      'net',
+      'refurbishValue',
+      'replacementsShippedValue',
+      'restockedValue',
+      'scrappedValue',
+    ]);
+    expect(doc.body.paths['/v1/customers/{id}'].get.responses['200'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/CustomerCard',
     );
-    expect(doc.body.paths['/v1/customers/{id}'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/CustomerCard');
   });
 });
 
@@ -225,11 +288,15 @@ describe('customer card access', () => {
       expect(res.status).toBe(201);
       return res.body.key as string;
     };
-    const warehouse = await stack.call('GET', `/v1/customers/${customer.id}`, undefined, { key: await keyFor('warehouse') });
+    const warehouse = await stack.call('GET', `/v1/customers/${customer.id}`, undefined, {
+      key: await keyFor('warehouse'),
+    });
     expect(warehouse.status).toBe(403);
     expect(warehouse.headers.get('content-type')).toContain('application/problem+json');
     for (const role of ['customer_service', 'portal', 'manager']) {
-      expect((await stack.call('GET', `/v1/customers/${customer.id}`, undefined, { key: await keyFor(role) })).status).toBe(200);
+      expect(
+        (await stack.call('GET', `/v1/customers/${customer.id}`, undefined, { key: await keyFor(role) })).status,
+      ).toBe(200);
     }
     expect((await stack.call('GET', `/v1/customers/${customer.id}`, undefined, { key: 'not-a-key' })).status).toBe(401);
   });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WAREHOUSE } from '../../documents/label-pdf.js';
+import { returnLine, returnRequest, startReturn } from '../support/requests.js';
 import { ADMIN_KEY, seedOrder, startStack, uid, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -13,7 +14,14 @@ afterAll(async () => {
 });
 
 const product = (sku: string, extra: Record<string, unknown> = {}) =>
-  stack.call('PUT', `/v1/products/${sku}`, { name: 'Item', category: 'apparel', price: 10_000, currency: 'NOK', stock: 5, ...extra });
+  stack.call('PUT', `/v1/products/${sku}`, {
+    name: 'Item',
+    category: 'apparel',
+    price: 10_000,
+    currency: 'NOK',
+    stock: 5,
+    ...extra,
+  });
 
 /** A Norwegian customer's order with an export reference: a sweater with customs data, a scarf without. */
 async function seedExportOrder() {
@@ -26,7 +34,13 @@ async function seedExportOrder() {
   const exportReference = `EX-NO-${uid('2026')}`;
   const order = await stack.call('POST', '/v1/orders', {
     id: orderId,
-    customer: { id: customerId, email: `${customerId}@example.no`, name: 'Ola Nordmann', locale: 'nb-NO', country: 'NO' },
+    customer: {
+      id: customerId,
+      email: `${customerId}@example.no`,
+      name: 'Ola Nordmann',
+      locale: 'nb-NO',
+      country: 'NO',
+    },
     currency: 'NOK',
     placedAt: new Date(Date.now() - 5 * 86_400_000).toISOString(),
     deliveredAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
@@ -37,17 +51,15 @@ async function seedExportOrder() {
     ],
   });
   expect(order.status, JSON.stringify(order.body)).toBe(201);
-  const c = await stack.call('POST', '/v1/returns', {
-    orderId,
-    method: 'return_to_stock',
-    channel: 'portal',
-    lines: [
-      { orderLineId: 'L1', quantity: 2, reason: 'too small' },
-      { orderLineId: 'L2', quantity: 1, reason: 'changed my mind' },
-    ],
-  });
-  expect(c.status, JSON.stringify(c.body)).toBe(201);
-  return { caseId: c.body.id as string, orderId, exportReference, sweater, scarf };
+  const c = await startReturn(
+    stack,
+    returnRequest({
+      orderId,
+      channel: 'portal',
+      lines: [returnLine({ quantity: 2 }), returnLine({ orderLineId: 'L2', reason: 'changed my mind' })],
+    }),
+  );
+  return { caseId: c.id, orderId, exportReference, sweater, scarf };
 }
 
 describe('GET /v1/returns/:id/customs', () => {
@@ -64,14 +76,34 @@ describe('GET /v1/returns/:id/customs', () => {
       to: { country: DEFAULT_WAREHOUSE.country },
       currency: 'NOK',
       items: [
-        { orderLineId: 'L1', sku: sweater, description: 'Wool sweater', quantity: 2, unitValue: 79_900, customsValue: 159_800, hsCode: '6110110000', originCountry: 'PT' },
-        { orderLineId: 'L2', sku: scarf, description: 'Silk scarf', quantity: 1, unitValue: 34_950, customsValue: 34_950, hsCode: null, originCountry: null },
+        {
+          orderLineId: 'L1',
+          sku: sweater,
+          description: 'Wool sweater',
+          quantity: 2,
+          unitValue: 79_900,
+          customsValue: 159_800,
+          hsCode: '6110110000',
+          originCountry: 'PT',
+        },
+        {
+          orderLineId: 'L2',
+          sku: scarf,
+          description: 'Silk scarf',
+          quantity: 1,
+          unitValue: 34_950,
+          customsValue: 34_950,
+          hsCode: null,
+          originCountry: null,
+        },
       ],
       totalValue: 194_750,
     });
 
     // Page 2 of the label is the same declaration.
-    const pdf = await stack.app.request(`/v1/returns/${caseId}/label`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    const pdf = await stack.app.request(`/v1/returns/${caseId}/label`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
     expect(pdf.status).toBe(200);
     const bytes = new Uint8Array(await pdf.arrayBuffer());
     expect((await PDFDocument.load(bytes)).getPageCount()).toBe(2);
@@ -86,29 +118,28 @@ describe('GET /v1/returns/:id/customs', () => {
 
   it('is open to portal and warehouse keys, not to marketing', async () => {
     const { caseId } = await seedExportOrder();
-    for (const [role, status] of [['portal', 200], ['warehouse', 200], ['marketing', 403]] as const) {
+    for (const [role, status] of [
+      ['portal', 200],
+      ['warehouse', 200],
+      ['marketing', 403],
+    ] as const) {
       const key = await stack.call('POST', '/v1/api-keys', { name: `customs ${role}`, role });
       expect(key.status).toBe(201);
-      expect((await stack.call('GET', `/v1/returns/${caseId}/customs`, undefined, { key: key.body.key })).status).toBe(status);
+      expect((await stack.call('GET', `/v1/returns/${caseId}/customs`, undefined, { key: key.body.key })).status).toBe(
+        status,
+      );
     }
   });
 
   it('404 for a case whose order has no export reference, and for an unknown case', async () => {
     const { orderId } = await seedOrder(stack);
-    const c = await stack.call('POST', '/v1/returns', {
-      orderId,
-      method: 'return_to_stock',
-      channel: 'customer_service',
-      lines: [{ orderLineId: 'L1', quantity: 1, reason: 'too small' }],
-    });
-    expect(c.status, JSON.stringify(c.body)).toBe(201);
-    const res = await stack.call('GET', `/v1/returns/${c.body.id}/customs`);
+    const c = await startReturn(stack, returnRequest({ orderId }));
+    const res = await stack.call('GET', `/v1/returns/${c.id}/customs`);
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(res.body.detail).toContain('export reference');
     expect((await stack.call('GET', '/v1/returns/no-such-case/customs')).status).toBe(404);
   });
-
 });
 
 describe('PUT /v1/products/:sku customs fields', () => {
@@ -117,7 +148,10 @@ describe('PUT /v1/products/:sku customs fields', () => {
     const put = await product(sku, { hsCode: '610910', originCountry: 'CN' });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ sku, hsCode: '610910', originCountry: 'CN' });
-    expect((await stack.call('GET', `/v1/products/${sku}`)).body).toMatchObject({ hsCode: '610910', originCountry: 'CN' });
+    expect((await stack.call('GET', `/v1/products/${sku}`)).body).toMatchObject({
+      hsCode: '610910',
+      originCountry: 'CN',
+    });
 
     const replaced = await product(sku);
     expect(replaced.body).toMatchObject({ hsCode: null, originCountry: null });

@@ -6,6 +6,7 @@ import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_API_CALLS } from '../../dashboard/page.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
+import { eventOf, returnRequest, startReturn } from '../support/requests.js';
 import { seedOrder, startStack, uid, waitForCase, type Stack } from '../support/stack.js';
 
 // This file's own market (tests share one database): approvals go stuck after a second.
@@ -13,7 +14,15 @@ const MARKET = 'GR';
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack();
-  expect((await stack.call('PUT', `/v1/policies/${MARKET}`, { ...DEFAULT_POLICY, market: undefined, approvalDeadline: 'PT1S' })).status).toBe(200);
+  expect(
+    (
+      await stack.call('PUT', `/v1/policies/${MARKET}`, {
+        ...DEFAULT_POLICY,
+        market: undefined,
+        approvalDeadline: 'PT1S',
+      })
+    ).status,
+  ).toBe(200);
 });
 afterAll(async () => {
   await stack?.close();
@@ -52,10 +61,23 @@ describe("GET /dashboard (managers' page)", () => {
   it('shows a stuck approval and approves it with a click', async () => {
     const { orderId } = await seedOrder(stack, { quantity: 1, unitPrice: 79_900, country: MARKET });
     const sku = uid('SKU');
-    await stack.call('PUT', `/v1/products/${sku}`, { name: 'Replacement', category: 'apparel', price: 79_900, currency: 'NOK', stock: 2, returnable: true });
-    const started = await stack.call('POST', '/v1/returns', { orderId, method: 'exchange_without_return', channel: 'customer_service', replacements: [{ sku, quantity: 1 }], lines: [{ orderLineId: 'L1', quantity: 1, reason: 'broken zip' }] });
-    expect(started.status, JSON.stringify(started.body)).toBe(201);
-    const id = started.body.id as string;
+    await stack.call('PUT', `/v1/products/${sku}`, {
+      name: 'Replacement',
+      category: 'apparel',
+      price: 79_900,
+      currency: 'NOK',
+      stock: 2,
+      returnable: true,
+    });
+    const { id } = await startReturn(
+      stack,
+      returnRequest({
+        orderId,
+        method: 'exchange_without_return',
+        replacements: [{ sku, quantity: 1 }],
+        reason: 'broken zip',
+      }),
+    );
     await waitForCase(stack, id, (c) => c.stuck && c.status === 'awaiting_approval');
 
     const manager = await stack.call('POST', '/v1/api-keys', { name: 'Mona', role: 'manager' });
@@ -69,7 +91,7 @@ describe("GET /dashboard (managers' page)", () => {
       const approve = [...row!.querySelectorAll('button')].find((b) => b.textContent === 'Approve')!;
       approve.click();
       const done = await waitForCase(stack, id, (c) => c.status === 'completed');
-      expect(done.timeline.find((e: { type: string }) => e.type === 'approved').detail).toMatchObject({ by: 'Mona', note: 'approved from the dashboard' });
+      expect(eventOf(done, 'approved').detail).toMatchObject({ by: 'Mona', note: 'approved from the dashboard' });
       // The page reloads after the decision: the case has left both lists.
       await ui.until(() => !ui.text('approval').includes(id) && !ui.text('stuck').includes(id));
       expect(ui.alerts).toEqual([]);
@@ -91,7 +113,8 @@ describe("GET /dashboard (managers' page)", () => {
 
   it('calls only documented API operations', async () => {
     const doc = (await stack.call('GET', '/openapi.json')).body;
-    for (const { method, path } of DASHBOARD_API_CALLS) expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+    for (const { method, path } of DASHBOARD_API_CALLS)
+      expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
     expect(doc.paths['/dashboard']?.get).toBeDefined();
   });
 });

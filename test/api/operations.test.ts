@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { returnRequest, scanParcel, startReturn, trackingNumberOf } from '../support/requests.js';
 import { seedOrder, startStack, waitForCase, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -46,7 +47,15 @@ describe('GET /openapi.json', () => {
   it('documents the contract paths with their methods', () => {
     const paths = doc.paths as Record<string, Record<string, unknown>>;
     expect(Object.keys(paths)).toEqual(
-      expect.arrayContaining(['/v1/returns', '/v1/returns/{id}', '/v1/returns/{id}/inspection', '/v1/scans', '/v1/orders', '/v1/credit-notes/{number}', '/v1/api-keys']),
+      expect.arrayContaining([
+        '/v1/returns',
+        '/v1/returns/{id}',
+        '/v1/returns/{id}/inspection',
+        '/v1/scans',
+        '/v1/orders',
+        '/v1/credit-notes/{number}',
+        '/v1/api-keys',
+      ]),
     );
     expect(Object.keys(paths['/v1/returns']!)).toEqual(expect.arrayContaining(['get', 'post']));
     expect(paths['/v1/returns/{id}/inspection']).toHaveProperty('post');
@@ -66,7 +75,9 @@ describe('GET /openapi.json', () => {
     expect(post.responses['422'].content).toHaveProperty(['application/problem+json']);
     expect(post.requestBody.content['application/json'].schema).toBeDefined();
     expect(doc.components.schemas).toHaveProperty('StartReturn');
-    expect(doc.components.schemas.StartReturn.required).toEqual(expect.arrayContaining(['orderId', 'method', 'channel', 'lines']));
+    expect(doc.components.schemas.StartReturn.required).toEqual(
+      expect.arrayContaining(['orderId', 'method', 'channel', 'lines']),
+    );
   });
 });
 
@@ -109,7 +120,12 @@ describe('unknown routes', () => {
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     const body = (await res.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ type: expect.any(String), title: 'Not found', status: 404, detail: expect.stringContaining('/no/such/route') });
+    expect(body).toMatchObject({
+      type: expect.any(String),
+      title: 'Not found',
+      status: 404,
+      detail: expect.stringContaining('/no/such/route'),
+    });
   });
 
   it('under /v1 with a valid key → 404 problem+json; without one → 401', async () => {
@@ -136,15 +152,20 @@ describe('GET /metrics', () => {
     return res.text();
   };
   /** The value of one sample line, e.g. `returns_cases{status="received"}`; 0 when absent. */
-  const sample = (text: string, series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 0);
+  const sample = (text: string, series: string) =>
+    Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`${series} `))
+        ?.split(' ')[1] ?? 0,
+    );
 
   it('counts requests by route pattern and reports cases by status from the projection', async () => {
     const { orderId } = await seedOrder(stack, { quantity: 1 });
     const before = await scrape();
-    const started = await stack.call('POST', '/v1/returns', { orderId, method: 'return_to_stock', channel: 'portal', lines: [{ orderLineId: 'L1', quantity: 1, reason: 'too small' }] });
-    expect(started.status).toBe(201);
-    await stack.call('POST', '/v1/scans', { trackingNumber: started.body.label.trackingNumber });
-    await waitForCase(stack, started.body.id, (c) => c.status === 'received');
+    const started = await startReturn(stack, returnRequest({ orderId, channel: 'portal' }));
+    await scanParcel(stack, trackingNumberOf(started));
+    await waitForCase(stack, started.id, (c) => c.status === 'received');
     expect((await stack.call('GET', '/v1/returns/no-such-case')).status).toBe(404);
 
     const after = await scrape();
@@ -156,6 +177,7 @@ describe('GET /metrics', () => {
     expect(after).not.toContain('no-such-case');
     expect(sample(after, 'returns_cases{status="received"}')).toBeGreaterThanOrEqual(1);
     expect(after).toMatch(/^http_request_duration_seconds_bucket\{.*route="\/v1\/scans".*\} \d+$/m);
-    for (const name of ['returns_cases_stuck', 'returns_carrier_events_unmatched', 'process_cpu_seconds_total']) expect(after).toContain(`# TYPE ${name} `);
+    for (const name of ['returns_cases_stuck', 'returns_carrier_events_unmatched', 'process_cpu_seconds_total'])
+      expect(after).toContain(`# TYPE ${name} `);
   });
 });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isS10ItemId, s10ItemId, type PostNordSettings } from '../../carriers/index.js';
 import { carrierEvents, labelNumberSeries } from '../../db/schema.js';
 import { DEFAULT_POLICY } from '../../domain/policy.js';
+import { eventOf, returnRequest, startReturn, withLabel } from '../support/requests.js';
 import { seedOrder, startStack, uid, waitForCase, type Stack } from '../support/stack.js';
 
 const GENERIC_KEY = randomBytes(24);
@@ -41,7 +42,8 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     requests.push(url);
-    const answer = url.searchParams.get('apikey') === API_KEY ? answers.get(url.searchParams.get('id') ?? '') : { status: 403 };
+    const answer =
+      url.searchParams.get('apikey') === API_KEY ? answers.get(url.searchParams.get('id') ?? '') : { status: 403 };
     if (!answer) {
       res.writeHead(404).end();
     } else if ('status' in answer) {
@@ -64,7 +66,13 @@ beforeAll(async () => {
   stack = await startStack({ worker: false });
   await stack.startWorker({ carriers: { postnord: settings } });
   // A short parcel deadline: the workflow polls at most 1000 times per case, so with P30D it would stretch PT1S to 43 min.
-  const policy = await stack.call('PUT', `/v1/policies/${MARKET}`, { ...DEFAULT_POLICY, market: undefined, parcelDeadline: 'PT10M', labelReminderAfter: 'PT5M', labelCarrier: 'postnord' });
+  const policy = await stack.call('PUT', `/v1/policies/${MARKET}`, {
+    ...DEFAULT_POLICY,
+    market: undefined,
+    parcelDeadline: 'PT10M',
+    labelReminderAfter: 'PT5M',
+    labelCarrier: 'postnord',
+  });
   expect(policy.status).toBe(200);
 });
 afterAll(async () => {
@@ -75,9 +83,7 @@ afterAll(async () => {
 
 async function startCase() {
   const { orderId } = await seedOrder(stack, { quantity: 1, country: MARKET });
-  const res = await stack.call('POST', '/v1/returns', { orderId, method: 'return_to_stock', channel: 'portal', lines: [{ orderLineId: 'L1', quantity: 1, reason: 'wrong size' }] });
-  expect(res.status).toBe(201);
-  return res.body as { id: string; status: string; label: { carrier: string; trackingNumber: string } };
+  return withLabel(await startReturn(stack, returnRequest({ orderId, channel: 'portal', reason: 'wrong size' })));
 }
 
 const asked = (tn: string) => requests.filter((u) => u.searchParams.get('id') === tn).length;
@@ -106,18 +112,30 @@ describe('PostNord labels and polled tracking', () => {
     const enRoute = pnEvent('2026-11-20T16:30:00', 'EN_ROUTE', 'ITEM_RECEIVED', 'Ombud ICA Malmö');
     answers.set(tn, { events: [informed, enRoute] });
     const moving = await waitForCase(stack, c.id, (v) => v.status === 'in_transit');
-    expect(moving.timeline.find((e: any) => e.type === 'parcel.in_transit').detail).toMatchObject({ carrier: 'postnord', status: 'EN_ROUTE', location: 'Ombud ICA Malmö' });
+    expect(eventOf(moving, 'parcel.in_transit').detail).toMatchObject({
+      carrier: 'postnord',
+      status: 'EN_ROUTE',
+      location: 'Ombud ICA Malmö',
+    });
 
     const delivered = pnEvent('2026-11-21T10:05:00', 'DELIVERED', 'DELIVERED', 'Returns warehouse');
     answers.set(tn, { events: [informed, enRoute, delivered] });
     const received = await waitForCase(stack, c.id, (v) => v.status === 'received');
-    expect(received.timeline.find((e: any) => e.type === 'parcel.received').detail).toMatchObject({ trackingNumber: tn, scannedBy: 'carrier:postnord' });
+    expect(eventOf(received, 'parcel.received').detail).toMatchObject({
+      trackingNumber: tn,
+      scannedBy: 'carrier:postnord',
+    });
 
     // Each event is in the inbox once, however often it was polled; the API key went as a query parameter.
     const stored = await stack.db.select().from(carrierEvents).where(eq(carrierEvents.trackingNumber, tn));
     expect(stored.map((e) => e.status).sort()).toEqual(['DELIVERED', 'EN_ROUTE', 'INFORMED']);
     expect(stored.every((e) => e.carrier === 'postnord' && e.caseId === c.id)).toBe(true);
-    expect(stored.filter((e) => e.appliedAt !== null).map((e) => e.mapped).sort()).toEqual(['delivered', 'in_transit']);
+    expect(
+      stored
+        .filter((e) => e.appliedAt !== null)
+        .map((e) => e.mapped)
+        .sort(),
+    ).toEqual(['delivered', 'in_transit']);
 
     // Received: the polling stops.
     const after = asked(tn);
@@ -127,16 +145,32 @@ describe('PostNord labels and polled tracking', () => {
 
   it('keeps an event for a tracking number no case has yet, and tells the case when its label appears', async () => {
     // The next item id of the range is predictable: nothing else in the suite issues PostNord labels.
-    const [series] = await stack.db.select().from(labelNumberSeries).where(eq(labelNumberSeries.series, `postnord:UX${settings.serialFrom}`));
+    const [series] = await stack.db
+      .select()
+      .from(labelNumberSeries)
+      .where(eq(labelNumberSeries.series, `postnord:UX${settings.serialFrom}`));
     const next = s10ItemId('UX', settings.serialFrom + (series?.issued ?? 0), 'SE');
 
-    const raw = JSON.stringify({ type: 'tracking.updated', data: { trackingNumber: next, status: 'in_transit', occurredAt: new Date().toISOString(), location: 'Terminal Helsingborg' } });
+    const raw = JSON.stringify({
+      type: 'tracking.updated',
+      data: {
+        trackingNumber: next,
+        status: 'in_transit',
+        occurredAt: new Date().toISOString(),
+        location: 'Terminal Helsingborg',
+      },
+    });
     const id = uid('msg');
     const ts = String(Math.floor(Date.now() / 1000));
     const signature = `v1,${createHmac('sha256', genericKey()).update(`${id}.${ts}.${raw}`).digest('base64')}`;
     const res = await stack.app.request('/v1/webhooks/carriers/generic', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': signature },
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': ts,
+        'webhook-signature': signature,
+      },
       body: raw,
     });
     expect(res.status).toBe(202);
@@ -145,14 +179,21 @@ describe('PostNord labels and polled tracking', () => {
     const c = await startCase();
     expect(c.label.trackingNumber).toBe(next);
     const moving = await waitForCase(stack, c.id, (v) => v.status === 'in_transit');
-    expect(moving.timeline.find((e: any) => e.type === 'parcel.in_transit').detail).toMatchObject({ carrier: 'generic', location: 'Terminal Helsingborg' });
+    expect(eventOf(moving, 'parcel.in_transit').detail).toMatchObject({
+      carrier: 'generic',
+      location: 'Terminal Helsingborg',
+    });
     const [kept] = await stack.db.select().from(carrierEvents).where(eq(carrierEvents.eventId, id));
     expect(kept).toMatchObject({ caseId: c.id, mapped: 'in_transit' });
     expect(kept!.appliedAt).not.toBeNull();
   });
 
   it('refuses an unknown label carrier in a policy, naming the field', async () => {
-    const res = await stack.call('PUT', `/v1/policies/${MARKET}`, { ...DEFAULT_POLICY, market: undefined, labelCarrier: 'dhl' });
+    const res = await stack.call('PUT', `/v1/policies/${MARKET}`, {
+      ...DEFAULT_POLICY,
+      market: undefined,
+      labelCarrier: 'dhl',
+    });
     expect(res.status).toBe(422);
     expect(res.body.errors.map((e: any) => e.field)).toContain('labelCarrier');
   });

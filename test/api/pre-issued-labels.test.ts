@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboundEmails, preIssuedLabels } from '../../db/schema.js';
+import { eventOf, inspectCase, returnRequest, startReturn, trackingNumberOf } from '../support/requests.js';
 import { seedOrder, startStack, waitForCase, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -14,7 +15,8 @@ afterAll(async () => {
 });
 
 const issueLabel = (orderId: string) => stack.call('POST', `/v1/orders/${orderId}/return-label`);
-const casesOf = async (orderId: string) => (await stack.call('GET', `/v1/returns?orderId=${orderId}`)).body.items as { id: string }[];
+const casesOf = async (orderId: string) =>
+  (await stack.call('GET', `/v1/returns?orderId=${orderId}`)).body.items as { id: string }[];
 
 /** The .eml files of one case's e-mails of `kind` (the file name is the message id). */
 const emlFiles = (caseId: string, kind: string) =>
@@ -32,10 +34,16 @@ describe('labels pre-issued into the outgoing parcel', () => {
     expect(trackingNumber).toMatch(/^LR\d{12}$/);
     expect(url).toContain(`/v1/orders/${orderId}/return-label/${trackingNumber}`);
 
-    const pdf = await stack.app.request(`/v1/orders/${orderId}/return-label/${trackingNumber}`, { headers: { authorization: 'Bearer test-admin-key-0123456789' } });
+    const pdf = await stack.app.request(`/v1/orders/${orderId}/return-label/${trackingNumber}`, {
+      headers: { authorization: 'Bearer test-admin-key-0123456789' },
+    });
     expect(pdf.status).toBe(200);
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
     expect((await stack.call('GET', `/v1/orders/${orderId}/return-label/LR000000000000`)).status).toBe(404);
     expect(await casesOf(orderId)).toHaveLength(0);
 
@@ -45,14 +53,27 @@ describe('labels pre-issued into the outgoing parcel', () => {
     expect(scanned.body.label.trackingNumber).toBe(trackingNumber);
     const received = await waitForCase(stack, scanned.body.id, (v) => v.status === 'received');
     expect(received).toMatchObject({ waitingFor: 'inspection', label: { carrier: 'local', trackingNumber } });
-    expect(received.lines).toEqual([expect.objectContaining({ orderLineId: 'L1', quantity: 2, reason: 'returned by mail' })]);
-    const [label] = await stack.db.select().from(preIssuedLabels).where(eq(preIssuedLabels.trackingNumber, trackingNumber));
+    expect(received.lines).toEqual([
+      expect.objectContaining({ orderLineId: 'L1', quantity: 2, reason: 'returned by mail' }),
+    ]);
+    const [label] = await stack.db
+      .select()
+      .from(preIssuedLabels)
+      .where(eq(preIssuedLabels.trackingNumber, trackingNumber));
     expect(label?.caseId).toBe(scanned.body.id);
-    expect(received.timeline.find((e: { type: string }) => e.type === 'parcel.received').detail).toMatchObject({ trackingNumber, scannedBy: 'bootstrap admin', location: 'dock-1' });
+    expect(eventOf(received, 'parcel.received').detail).toMatchObject({
+      trackingNumber,
+      scannedBy: 'bootstrap admin',
+      location: 'dock-1',
+    });
     // The parcel is already here: the customer is told it arrived, not sent a label.
     // (The e-mail follows the status change: wait for it.)
-    const mailKinds = async () => (await stack.db.select().from(outboundEmails).where(eq(outboundEmails.caseId, scanned.body.id))).map((m) => m.kind);
-    for (let i = 0; i < 100 && !(await mailKinds()).includes('received'); i++) await new Promise((r) => setTimeout(r, 100));
+    const mailKinds = async () =>
+      (await stack.db.select().from(outboundEmails).where(eq(outboundEmails.caseId, scanned.body.id))).map(
+        (m) => m.kind,
+      );
+    for (let i = 0; i < 100 && !(await mailKinds()).includes('received'); i++)
+      await new Promise((r) => setTimeout(r, 100));
     const kinds = await mailKinds();
     expect(kinds).toContain('received');
     expect(kinds).not.toContain('label');
@@ -64,10 +85,11 @@ describe('labels pre-issued into the outgoing parcel', () => {
     expect(again.body.timeline.filter((e: { type: string }) => e.type === 'parcel.received')).toHaveLength(1);
     expect(await casesOf(orderId)).toHaveLength(1);
 
-    const inspected = await stack.call('POST', `/v1/returns/${scanned.body.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] });
-    expect(inspected.status).toBe(200);
+    await inspectCase(stack, scanned.body.id);
     const done = await waitForCase(stack, scanned.body.id, (v) => v.status === 'completed');
-    expect(done.creditNotes).toEqual([{ number: expect.stringMatching(/^CN-\d{6}$/), amount: 2 * 79_900, currency: 'NOK' }]);
+    expect(done.creditNotes).toEqual([
+      { number: expect.stringMatching(/^CN-\d{6}$/), amount: 2 * 79_900, currency: 'NOK' },
+    ]);
 
     // Settled: the label is of no use any more.
     const resend = await stack.call('POST', `/v1/returns/${scanned.body.id}/label/resend`);
@@ -77,17 +99,11 @@ describe('labels pre-issued into the outgoing parcel', () => {
 
   it('opens the case for what other cases have not claimed yet', async () => {
     const { orderId } = await seedOrder(stack, { quantity: 3 });
-    const first = await stack.call('POST', '/v1/returns', {
-      orderId,
-      method: 'return_to_stock',
-      channel: 'customer_service',
-      lines: [{ orderLineId: 'L1', quantity: 1, reason: 'too small' }],
-    });
-    expect(first.status).toBe(201);
+    const first = await startReturn(stack, returnRequest({ orderId }));
     const { trackingNumber } = (await issueLabel(orderId)).body;
     const scanned = await stack.call('POST', '/v1/scans', { trackingNumber });
     expect(scanned.status).toBe(200);
-    expect(scanned.body.id).not.toBe(first.body.id);
+    expect(scanned.body.id).not.toBe(first.id);
     expect(scanned.body.lines).toEqual([expect.objectContaining({ orderLineId: 'L1', quantity: 2 })]);
     expect(await casesOf(orderId)).toHaveLength(2);
   });
@@ -95,19 +111,16 @@ describe('labels pre-issued into the outgoing parcel', () => {
   it('refuses a scan that would break the policy (nothing left, window passed) with 422 and no case', async () => {
     const { orderId } = await seedOrder(stack, { quantity: 1 });
     const { trackingNumber } = (await issueLabel(orderId)).body;
-    const claimed = await stack.call('POST', '/v1/returns', {
-      orderId,
-      method: 'return_to_stock',
-      channel: 'portal',
-      lines: [{ orderLineId: 'L1', quantity: 1, reason: 'too big' }],
-    });
-    expect(claimed.status).toBe(201);
+    await startReturn(stack, returnRequest({ orderId, channel: 'portal', reason: 'too big' }));
     const scanned = await stack.call('POST', '/v1/scans', { trackingNumber });
     expect(scanned.status).toBe(422);
     expect(scanned.headers.get('content-type')).toContain('application/problem+json');
     expect(scanned.body.detail).toContain('nothing is left to return');
     expect(await casesOf(orderId)).toHaveLength(1);
-    const [label] = await stack.db.select().from(preIssuedLabels).where(eq(preIssuedLabels.trackingNumber, trackingNumber));
+    const [label] = await stack.db
+      .select()
+      .from(preIssuedLabels)
+      .where(eq(preIssuedLabels.trackingNumber, trackingNumber));
     expect(label?.caseId).toBeNull();
 
     const late = await seedOrder(stack, { quantity: 1, deliveredDaysAgo: 60 });
@@ -128,15 +141,8 @@ describe('labels pre-issued into the outgoing parcel', () => {
 describe('the label e-mail', () => {
   it('carries the label PDF and is sent again on request, once per request', async () => {
     const { orderId } = await seedOrder(stack, { quantity: 1 });
-    const started = await stack.call('POST', '/v1/returns', {
-      orderId,
-      method: 'return_to_stock',
-      channel: 'customer_service',
-      lines: [{ orderLineId: 'L1', quantity: 1, reason: 'wrong colour' }],
-    });
-    expect(started.status).toBe(201);
-    const c = started.body;
-    const tracking = c.label.trackingNumber;
+    const c = await startReturn(stack, returnRequest({ orderId, reason: 'wrong colour' }));
+    const tracking = trackingNumberOf(c);
 
     const [labelMail] = emlFiles(c.id, 'label');
     expect(labelMail).toContain('Content-Type: application/pdf');
@@ -163,7 +169,9 @@ describe('the label e-mail', () => {
       .from(outboundEmails)
       .where(and(eq(outboundEmails.caseId, c.id), eq(outboundEmails.kind, 'label_resend_3')));
     expect(resends).toHaveLength(0);
-    expect((await stack.db.select().from(outboundEmails).where(eq(outboundEmails.caseId, c.id))).map((m) => m.kind)).toContain('label_resend_2');
+    expect(
+      (await stack.db.select().from(outboundEmails).where(eq(outboundEmails.caseId, c.id))).map((m) => m.kind),
+    ).toContain('label_resend_2');
 
     expect((await stack.call('POST', '/v1/returns/RET-NOSUCHCASE0/label/resend')).status).toBe(404);
   });

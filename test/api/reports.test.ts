@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspectCase, inspectionRequest, returnRequest, startReturn, withLabel } from '../support/requests.js';
 import { seedOrder, startStack, waitForCase, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -11,9 +12,7 @@ afterAll(async () => {
 
 async function startCase(quantity = 1) {
   const { orderId } = await seedOrder(stack, { quantity });
-  const res = await stack.call('POST', '/v1/returns', { orderId, method: 'return_to_stock', channel: 'store', lines: [{ orderLineId: 'L1', quantity, reason: 'fit' }] });
-  expect(res.status).toBe(201);
-  return res.body;
+  return withLabel(await startReturn(stack, returnRequest({ orderId, channel: 'store', quantity, reason: 'fit' })));
 }
 
 describe('warehouse reports', () => {
@@ -25,20 +24,27 @@ describe('warehouse reports', () => {
     const res = await stack.call('GET', '/v1/reports/in-transit', undefined, { key: warehouse.body.key });
     expect(res.status).toBe(200);
     const mine = res.body.parcels.find((p: { caseId: string }) => p.caseId === a.id);
-    expect(mine).toMatchObject({ trackingNumber: a.label.trackingNumber, carrier: 'local', status: 'awaiting_parcel', ageDays: 0 });
+    expect(mine).toMatchObject({
+      trackingNumber: a.label.trackingNumber,
+      carrier: 'local',
+      status: 'awaiting_parcel',
+      ageDays: 0,
+    });
     expect(res.body.parcels.some((p: { caseId: string }) => p.caseId === b.id)).toBe(false);
     expect(res.body.count).toBe(res.body.parcels.length);
     expect(res.body.byCarrier.local).toBeGreaterThanOrEqual(1);
     expect(res.body.byAge['0-2d']).toBeGreaterThanOrEqual(1);
     const marketing = await stack.call('POST', '/v1/api-keys', { name: 'mkt', role: 'marketing' });
-    expect((await stack.call('GET', '/v1/reports/in-transit', undefined, { key: marketing.body.key })).status).toBe(403);
+    expect((await stack.call('GET', '/v1/reports/in-transit', undefined, { key: marketing.body.key })).status).toBe(
+      403,
+    );
   });
 
   it('counts what was received and inspected in a period, by disposition and condition', async () => {
     const from = new Date(Date.now() - 1000).toISOString();
     const c = await startCase(2);
     await stack.call('POST', '/v1/scans', { trackingNumber: c.label.trackingNumber });
-    await stack.call('POST', `/v1/returns/${c.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'damaged', disposition: 'scrap' }] });
+    await inspectCase(stack, c.id, inspectionRequest({ condition: 'damaged', disposition: 'scrap' }));
     await waitForCase(stack, c.id, (v) => v.status === 'completed');
     const to = new Date(Date.now() + 1000).toISOString();
     const res = await stack.call('GET', `/v1/reports/returns?from=${from}&to=${to}`);

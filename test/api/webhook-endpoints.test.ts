@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookDeliveries } from '../../db/schema.js';
 import { WEBHOOK_MAX_ATTEMPTS } from '../../workflows/webhook-delivery.js';
+import { inspectCase, returnRequest, scanParcel, startReturn, trackingNumberOf } from '../support/requests.js';
 import { seedOrder, startStack, uid, waitForCase, type Stack } from '../support/stack.js';
 
 interface Received {
@@ -82,12 +83,16 @@ async function waitUntil<T>(what: string, get: () => T | undefined | false, time
   for (;;) {
     const v = get();
     if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; received: ${JSON.stringify(received.map((r) => [r.path, r.json?.type]))}`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out waiting for ${what}; received: ${JSON.stringify(received.map((r) => [r.path, r.json?.type]))}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-const ofCase = (path: string, caseId: string) => received.filter((r) => r.path === path && r.json?.data?.caseId === caseId);
+const ofCase = (path: string, caseId: string) =>
+  received.filter((r) => r.path === path && r.json?.data?.caseId === caseId);
 
 describe('outbound webhooks', () => {
   it('delivers the subscribed events of a case once each, signed, retrying a failed delivery', async () => {
@@ -96,13 +101,23 @@ describe('outbound webhooks', () => {
       events: ['return.created', 'return.received', 'credit_note.issued', 'return.completed'],
     });
     expect(main.status).toBe(201);
-    expect(main.body).toMatchObject({ id: expect.any(String), url: `${base}/ok`, events: ['return.created', 'return.received', 'credit_note.issued', 'return.completed'] });
+    expect(main.body).toMatchObject({
+      id: expect.any(String),
+      url: `${base}/ok`,
+      events: ['return.created', 'return.received', 'credit_note.issued', 'return.completed'],
+    });
     expect(main.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     expect(Buffer.from(main.body.secret.slice(6), 'base64')).toHaveLength(24);
 
-    const flaky = await stack.call('POST', '/v1/webhook-endpoints', { url: `${base}/flaky`, events: ['return.received'] });
+    const flaky = await stack.call('POST', '/v1/webhook-endpoints', {
+      url: `${base}/flaky`,
+      events: ['return.received'],
+    });
     expect(flaky.status).toBe(201);
-    const none = await stack.call('POST', '/v1/webhook-endpoints', { url: `${base}/none`, events: ['shipment.created', 'charge.recorded'] });
+    const none = await stack.call('POST', '/v1/webhook-endpoints', {
+      url: `${base}/none`,
+      events: ['shipment.created', 'charge.recorded'],
+    });
     expect(none.status).toBe(201);
     const disabled = await stack.call('POST', '/v1/webhook-endpoints', { url: `${base}/disabled`, events: ['*'] });
     expect(disabled.status).toBe(201);
@@ -118,16 +133,9 @@ describe('outbound webhooks', () => {
 
     // A return to stock, all the way through.
     const { orderId } = await seedOrder(stack, { quantity: 1 });
-    const started = await stack.call('POST', '/v1/returns', {
-      orderId,
-      method: 'return_to_stock',
-      channel: 'customer_service',
-      lines: [{ orderLineId: 'L1', quantity: 1, reason: 'too small' }],
-    });
-    expect(started.status).toBe(201);
-    const c = started.body;
-    expect((await stack.call('POST', '/v1/scans', { trackingNumber: c.label.trackingNumber })).status).toBe(200);
-    expect((await stack.call('POST', `/v1/returns/${c.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] })).status).toBe(200);
+    const c = await startReturn(stack, returnRequest({ orderId }));
+    await scanParcel(stack, trackingNumberOf(c));
+    await inspectCase(stack, c.id);
     const done = await waitForCase(stack, c.id, (v) => v.status === 'completed');
 
     const wanted = ['return.created', 'return.received', 'credit_note.issued', 'return.completed'];
@@ -146,12 +154,19 @@ describe('outbound webhooks', () => {
       expect(verify(main.body.secret, r)).toBe(true);
       expect(verify(flaky.body.secret, r)).toBe(false); // another endpoint's secret does not verify it
       expect(verify(main.body.secret, { ...r, body: r.body.replace(c.id, 'RC-forged') })).toBe(false);
-      expect(r.json).toMatchObject({ type: expect.any(String), timestamp: expect.any(String), data: { caseId: c.id, status: expect.any(String) } });
+      expect(r.json).toMatchObject({
+        type: expect.any(String),
+        timestamp: expect.any(String),
+        data: { caseId: c.id, status: expect.any(String) },
+      });
     }
     const byType = Object.fromEntries(got.map((r) => [r.json.type, r.json]));
     expect(byType['return.received'].data.status).toBe('received');
     expect(byType['return.completed'].data.status).toBe('completed');
-    expect(byType['credit_note.issued'].data).toMatchObject({ number: done.creditNotes[0].number, amount: done.creditNotes[0].amount });
+    expect(byType['credit_note.issued'].data).toMatchObject({
+      number: done.creditNotes[0]!.number,
+      amount: done.creditNotes[0]!.amount,
+    });
 
     // The flaky receiver answered 500 once, then got the same delivery (same id, same body) again.
     const retried = ofCase('/flaky', c.id);
@@ -159,20 +174,38 @@ describe('outbound webhooks', () => {
     expect(retried[0]!.headers['webhook-id']).toBe(retried[1]!.headers['webhook-id']);
     expect(retried[1]!.body).toBe(retried[0]!.body);
     expect(retried.every((r) => verify(flaky.body.secret, r))).toBe(true);
-    const [row] = await stack.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, String(retried[0]!.headers['webhook-id'])));
-    expect(row).toMatchObject({ endpointId: flaky.body.id, eventType: 'return.received', eventKey: `${c.id}:received`, status: 'delivered', attempts: 2 });
+    const [row] = await stack.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.id, String(retried[0]!.headers['webhook-id'])));
+    expect(row).toMatchObject({
+      endpointId: flaky.body.id,
+      eventType: 'return.received',
+      eventKey: `${c.id}:received`,
+      status: 'delivered',
+      attempts: 2,
+    });
     expect(row!.deliveredAt).toBeInstanceOf(Date);
 
-    const mainRows = await stack.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, main.body.id));
-    expect(mainRows.filter((r) => r.eventKey.startsWith(`${c.id}:`)).map((r) => [r.status, r.attempts])).toEqual(wanted.map(() => ['delivered', 1]));
+    const mainRows = await stack.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.endpointId, main.body.id));
+    expect(mainRows.filter((r) => r.eventKey.startsWith(`${c.id}:`)).map((r) => [r.status, r.attempts])).toEqual(
+      wanted.map(() => ['delivered', 1]),
+    );
 
     // Nothing for an endpoint subscribed to nothing that happened, nor for a disabled one.
     // /none is subscribed to shipments and charges: this case has neither (other suites sharing the
     // database may ship replacements, and those rightly reach it). A disabled endpoint gets nothing at all.
     expect(ofCase('/none', c.id)).toEqual([]);
     expect(received.filter((r) => r.path === '/disabled')).toEqual([]);
-    expect(await stack.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, none.body.id))).toEqual([]);
-    expect(await stack.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, disabled.body.id))).toEqual([]);
+    expect(
+      await stack.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, none.body.id)),
+    ).toEqual([]);
+    expect(
+      await stack.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, disabled.body.id)),
+    ).toEqual([]);
   });
 
   it('validates the body, naming the field', async () => {
@@ -182,7 +215,10 @@ describe('outbound webhooks', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['url']);
     }
-    const unknown = await stack.call('POST', '/v1/webhook-endpoints', { url: `${base}/never`, events: ['return.teleported'] });
+    const unknown = await stack.call('POST', '/v1/webhook-endpoints', {
+      url: `${base}/never`,
+      events: ['return.teleported'],
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors.map((e: { field: string }) => e.field)).toEqual(['events[0]']);
     const empty = await stack.call('POST', '/v1/webhook-endpoints', { url: `${base}/never`, events: [] });
@@ -207,7 +243,10 @@ describe('a delivery that never succeeds', () => {
     const skipping = await startStack({ timeSkipping: true });
     try {
       // A rarely emitted type: on a shared database other suites' cases would be delivered here too.
-      const ep = await skipping.call('POST', '/v1/webhook-endpoints', { url: `${base}/down`, events: ['return.expired'] });
+      const ep = await skipping.call('POST', '/v1/webhook-endpoints', {
+        url: `${base}/down`,
+        events: ['return.expired'],
+      });
       expect(ep.status).toBe(201);
       const deliveryId = uid('whd_test');
       await skipping.db.insert(webhookDeliveries).values({
@@ -225,8 +264,15 @@ describe('a delivery that never succeeds', () => {
       });
       expect(result).toBe('failed');
       const [row] = await skipping.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId));
-      expect(row).toMatchObject({ status: 'failed', attempts: WEBHOOK_MAX_ATTEMPTS, lastError: 'HTTP 503', deliveredAt: null });
-      expect(received.filter((r) => r.path === '/down' && r.headers['webhook-id'] === deliveryId)).toHaveLength(WEBHOOK_MAX_ATTEMPTS);
+      expect(row).toMatchObject({
+        status: 'failed',
+        attempts: WEBHOOK_MAX_ATTEMPTS,
+        lastError: 'HTTP 503',
+        deliveredAt: null,
+      });
+      expect(received.filter((r) => r.path === '/down' && r.headers['webhook-id'] === deliveryId)).toHaveLength(
+        WEBHOOK_MAX_ATTEMPTS,
+      );
       expect((await skipping.call('DELETE', `/v1/webhook-endpoints/${ep.body.id}`)).status).toBe(204);
     } finally {
       await skipping.close();

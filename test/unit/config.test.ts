@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { carrierSettings, ConfigError, loadConfig, warehouseAddress } from '../../runtime/config.js';
 
 const prod = {
@@ -10,7 +10,12 @@ const prod = {
 describe('configuration from the environment', () => {
   it('dev mode needs nothing and has defaults', () => {
     const c = loadConfig('dev', {});
-    expect(c).toMatchObject({ PORT: 3000, DATA_DIR: '.data', TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: 'returns' });
+    expect(c).toMatchObject({
+      PORT: 3000,
+      DATA_DIR: '.data',
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'returns',
+    });
     expect(c.DATABASE_URL).toBeUndefined();
   });
 
@@ -27,6 +32,17 @@ describe('configuration from the environment', () => {
     expect(loadConfig('api', prod).ADMIN_API_KEY).toBe(prod.ADMIN_API_KEY);
   });
 
+  it('api and worker mode hand out what they required as present (no assertions at the entry points)', () => {
+    const api = loadConfig('api', prod);
+    expectTypeOf(api.ADMIN_API_KEY).toEqualTypeOf<string>();
+    expectTypeOf(api.TEMPORAL_ADDRESS).toEqualTypeOf<string>();
+    const worker = loadConfig('worker', prod);
+    expectTypeOf(worker.TEMPORAL_ADDRESS).toEqualTypeOf<string>();
+    expectTypeOf(worker.DATABASE_URL).toEqualTypeOf<string>();
+    expectTypeOf(loadConfig('dev', {}).TEMPORAL_ADDRESS).toEqualTypeOf<string | undefined>();
+    expect(worker).toMatchObject({ TEMPORAL_ADDRESS: prod.TEMPORAL_ADDRESS, DATABASE_URL: prod.DATABASE_URL });
+  });
+
   it('invalid values stop the process with the variable named', () => {
     expect(() => loadConfig('api', { ...prod, PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig('api', { ...prod, DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
@@ -37,12 +53,25 @@ describe('configuration from the environment', () => {
 
   it('PostNord is configured only with an API key, and then needs the item-id range', () => {
     expect(carrierSettings(loadConfig('dev', {}))).toEqual({});
-    expect(() => loadConfig('dev', { POSTNORD_API_KEY: 'k' })).toThrow(/POSTNORD_ITEM_PREFIX[\s\S]*POSTNORD_ITEM_RANGE/);
-    expect(() => loadConfig('dev', { POSTNORD_API_KEY: 'k', POSTNORD_ITEM_PREFIX: 'ua', POSTNORD_ITEM_RANGE: '1-2' })).toThrow(/POSTNORD_ITEM_PREFIX/);
-    expect(() => loadConfig('dev', { POSTNORD_API_KEY: 'k', POSTNORD_ITEM_PREFIX: 'UA', POSTNORD_ITEM_RANGE: '9-2' })).toThrow(/POSTNORD_ITEM_RANGE/);
+    expect(() => loadConfig('dev', { POSTNORD_API_KEY: 'k' })).toThrow(
+      /POSTNORD_ITEM_PREFIX[\s\S]*POSTNORD_ITEM_RANGE/,
+    );
+    expect(() =>
+      loadConfig('dev', { POSTNORD_API_KEY: 'k', POSTNORD_ITEM_PREFIX: 'ua', POSTNORD_ITEM_RANGE: '1-2' }),
+    ).toThrow(/POSTNORD_ITEM_PREFIX/);
+    expect(() =>
+      loadConfig('dev', { POSTNORD_API_KEY: 'k', POSTNORD_ITEM_PREFIX: 'UA', POSTNORD_ITEM_RANGE: '9-2' }),
+    ).toThrow(/POSTNORD_ITEM_RANGE/);
     expect(() => loadConfig('dev', { POSTNORD_POLL_INTERVAL: 'every 4 hours' })).toThrow(/POSTNORD_POLL_INTERVAL/);
-    expect(() => loadConfig('dev', { POSTNORD_POLL_INTERVAL: 'PT5S' })).toThrow(/POSTNORD_POLL_INTERVAL: must be at least PT1M/);
-    const config = loadConfig('dev', { POSTNORD_API_KEY: 'k', POSTNORD_ITEM_PREFIX: 'UA', POSTNORD_ITEM_RANGE: '10000000-19999999', POSTNORD_POLL_INTERVAL: 'PT2H' });
+    expect(() => loadConfig('dev', { POSTNORD_POLL_INTERVAL: 'PT5S' })).toThrow(
+      /POSTNORD_POLL_INTERVAL: must be at least PT1M/,
+    );
+    const config = loadConfig('dev', {
+      POSTNORD_API_KEY: 'k',
+      POSTNORD_ITEM_PREFIX: 'UA',
+      POSTNORD_ITEM_RANGE: '10000000-19999999',
+      POSTNORD_POLL_INTERVAL: 'PT2H',
+    });
     expect(carrierSettings(config).postnord).toEqual({
       apiUrl: 'https://api2.postnord.com',
       apiKey: 'k',
@@ -57,8 +86,18 @@ describe('configuration from the environment', () => {
   it('the warehouse address comes as lines separated by | and a country, both or neither', () => {
     expect(warehouseAddress(loadConfig('dev', {}))).toBeUndefined();
     expect(() => loadConfig('dev', { WAREHOUSE_ADDRESS: 'Lagergatan 1' })).toThrow(/WAREHOUSE_COUNTRY/);
-    expect(() => loadConfig('dev', { WAREHOUSE_ADDRESS: 'x', WAREHOUSE_COUNTRY: 'Sweden' })).toThrow(/WAREHOUSE_COUNTRY/);
-    const config = loadConfig('dev', { WAREHOUSE_NAME: 'Nordic Returns AB', WAREHOUSE_ADDRESS: 'Returns dept. | Industrigatan 4 | 212 14 Malmö', WAREHOUSE_COUNTRY: 'SE' });
-    expect(warehouseAddress(config)).toEqual({ name: 'Nordic Returns AB', lines: ['Returns dept.', 'Industrigatan 4', '212 14 Malmö'], country: 'SE' });
+    expect(() => loadConfig('dev', { WAREHOUSE_ADDRESS: 'x', WAREHOUSE_COUNTRY: 'Sweden' })).toThrow(
+      /WAREHOUSE_COUNTRY/,
+    );
+    const config = loadConfig('dev', {
+      WAREHOUSE_NAME: 'Nordic Returns AB',
+      WAREHOUSE_ADDRESS: 'Returns dept. | Industrigatan 4 | 212 14 Malmö',
+      WAREHOUSE_COUNTRY: 'SE',
+    });
+    expect(warehouseAddress(config)).toEqual({
+      name: 'Nordic Returns AB',
+      lines: ['Returns dept.', 'Industrigatan 4', '212 14 Malmö'],
+      country: 'SE',
+    });
   });
 });

@@ -24,7 +24,7 @@ const base: CustomsInput = {
 };
 
 describe('buildCustomsDeclaration', () => {
-  it('values each returned line at the price paid, in case line order, with the products\' customs data', () => {
+  it("values each returned line at the price paid, in case line order, with the products' customs data", () => {
     expect(buildCustomsDeclaration(base)).toEqual({
       caseId: 'RC-1',
       orderId: 'ORD-1',
@@ -34,8 +34,26 @@ describe('buildCustomsDeclaration', () => {
       to: { country: 'SE' },
       currency: 'NOK',
       items: [
-        { orderLineId: 'L2', sku: 'SKU-B', description: 'Rain jacket', quantity: 1, unitValue: 149_950, customsValue: 149_950, hsCode: null, originCountry: null },
-        { orderLineId: 'L1', sku: 'SKU-A', description: 'Wool sweater', quantity: 2, unitValue: 79_900, customsValue: 159_800, hsCode: '6110110000', originCountry: 'PT' },
+        {
+          orderLineId: 'L2',
+          sku: 'SKU-B',
+          description: 'Rain jacket',
+          quantity: 1,
+          unitValue: 149_950,
+          customsValue: 149_950,
+          hsCode: null,
+          originCountry: null,
+        },
+        {
+          orderLineId: 'L1',
+          sku: 'SKU-A',
+          description: 'Wool sweater',
+          quantity: 2,
+          unitValue: 79_900,
+          customsValue: 159_800,
+          hsCode: '6110110000',
+          originCountry: 'PT',
+        },
       ],
       totalValue: 309_750,
     });
@@ -57,4 +75,3 @@ describe('buildCustomsDeclaration', () => {
     expect(() => buildCustomsDeclaration({ ...base, orderLines: [] })).toThrow(/order line L2/);
   });
 });
-

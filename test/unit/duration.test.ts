@@ -34,13 +34,31 @@ describe('parseDuration', () => {
     expect(parseDuration('P1M')).toBe(30 * DAY);
   });
 
-  it.each(['P', 'PT', '30D', 'P1.5D', '', 'PT1H30', 'P1DT', 'T1H', 'p30d', 'P30d', 'P-1D', 'P 30D', ' P30D', 'P30D ', 'PT1.5H', 'PT0.0001S', 'P1H', 'PT1D', 'P30DT', 'P1D1W'])(
-    'rejects %j',
-    (text) => {
-      expect(parseDuration(text)).toBeUndefined();
-      expect(isDuration(text)).toBe(false);
-    },
-  );
+  it.each([
+    'P',
+    'PT',
+    '30D',
+    'P1.5D',
+    '',
+    'PT1H30',
+    'P1DT',
+    'T1H',
+    'p30d',
+    'P30d',
+    'P-1D',
+    'P 30D',
+    ' P30D',
+    'P30D ',
+    'PT1.5H',
+    'PT0.0001S',
+    'P1H',
+    'PT1D',
+    'P30DT',
+    'P1D1W',
+  ])('rejects %j', (text) => {
+    expect(parseDuration(text)).toBeUndefined();
+    expect(isDuration(text)).toBe(false);
+  });
 });
 
 describe('durationMs', () => {

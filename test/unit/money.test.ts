@@ -47,7 +47,12 @@ describe('divideRounded', () => {
     expect(divideRounded(-249, 100)).toBe(-2);
     expect(divideRounded(-250, 100)).toBe(-3);
     // is symmetric: f(-a, b) === -f(a, b)
-    for (const [a, b] of [[7, 4], [9, 6], [123_456, 1000], [1, 1]] as const) {
+    for (const [a, b] of [
+      [7, 4],
+      [9, 6],
+      [123_456, 1000],
+      [1, 1],
+    ] as const) {
       expect(divideRounded(-a, b)).toBe(-divideRounded(a, b));
     }
   });

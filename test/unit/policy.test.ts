@@ -55,7 +55,14 @@ const fields = (violations: { field: string }[]) => violations.map((v) => v.fiel
 describe('checkReturnRequest: the return window', () => {
   it('accepts a request inside the window', () => {
     expect(check({})).toEqual([]);
-    expect(check({ lines: [{ orderLineId: 'L1', quantity: 2 }, { orderLineId: 'L2', quantity: 1 }] })).toEqual([]);
+    expect(
+      check({
+        lines: [
+          { orderLineId: 'L1', quantity: 2 },
+          { orderLineId: 'L2', quantity: 1 },
+        ],
+      }),
+    ).toEqual([]);
   });
 
   it('accepts on the last moment of the window and rejects one millisecond later, on orderId', () => {
@@ -77,7 +84,9 @@ describe('checkReturnRequest: the return window', () => {
     // Ordered 45 days ago (outside 30 days), delivered 20 days ago (inside).
     expect(check({ order: order({ placedAt: daysBefore(45), deliveredAt: daysBefore(20) }) })).toEqual([]);
     // A (bogus) delivery date before the order date still wins: the window runs from delivery.
-    expect(fields(check({ order: order({ placedAt: daysBefore(20), deliveredAt: daysBefore(40) }) }))).toEqual(['orderId']);
+    expect(fields(check({ order: order({ placedAt: daysBefore(20), deliveredAt: daysBefore(40) }) }))).toEqual([
+      'orderId',
+    ]);
   });
 
   it('falls back to the order date when no delivery date is known (null or absent)', () => {
@@ -91,20 +100,32 @@ describe('checkReturnRequest: the return window', () => {
     expect(fields(check({ order: o }))).toEqual(['orderId']);
     expect(check({ order: o, policy: { ...DEFAULT_POLICY, returnWindow: 'P60D' } })).toEqual([]);
     expect(fields(check({ policy: { ...DEFAULT_POLICY, returnWindow: 'P1W' } }))).toEqual(['orderId']); // delivered 10 days ago
-    expect(check({ policy: { ...DEFAULT_POLICY, returnWindow: 'PT240H' }, now: new Date(NOW.getTime() - 1) })).toEqual([]);
+    expect(check({ policy: { ...DEFAULT_POLICY, returnWindow: 'PT240H' }, now: new Date(NOW.getTime() - 1) })).toEqual(
+      [],
+    );
   });
 });
 
 describe('checkReturnRequest: lines', () => {
   it('names an unknown order line by its index', () => {
-    const violations = check({ lines: [{ orderLineId: 'L1', quantity: 1 }, { orderLineId: 'NOPE', quantity: 1 }] });
+    const violations = check({
+      lines: [
+        { orderLineId: 'L1', quantity: 1 },
+        { orderLineId: 'NOPE', quantity: 1 },
+      ],
+    });
     expect(violations).toHaveLength(1);
     expect(violations[0]!.field).toBe('lines[1].orderLineId');
     expect(violations[0]!.detail).toContain('NOPE');
   });
 
   it('rejects the same order line listed twice', () => {
-    const violations = check({ lines: [{ orderLineId: 'L1', quantity: 1 }, { orderLineId: 'L1', quantity: 1 }] });
+    const violations = check({
+      lines: [
+        { orderLineId: 'L1', quantity: 1 },
+        { orderLineId: 'L1', quantity: 1 },
+      ],
+    });
     expect(violations).toHaveLength(1);
     expect(violations[0]!.field).toBe('lines[1].orderLineId');
     expect(violations[0]!.detail).toMatch(/twice/);
@@ -112,7 +133,12 @@ describe('checkReturnRequest: lines', () => {
 
   it('allows at most bought minus already claimed', () => {
     expect(check({ lines: [{ orderLineId: 'L1', quantity: 2 }] })).toEqual([]);
-    const over = check({ lines: [{ orderLineId: 'L2', quantity: 1 }, { orderLineId: 'L1', quantity: 3 }] });
+    const over = check({
+      lines: [
+        { orderLineId: 'L2', quantity: 1 },
+        { orderLineId: 'L1', quantity: 3 },
+      ],
+    });
     expect(fields(over)).toEqual(['lines[1].quantity']);
     expect(over[0]!.detail).toContain('only 2 of 2');
 
@@ -138,7 +164,10 @@ describe('checkReturnRequest: lines', () => {
 
   it("rejects a product in one of the policy's non-returnable categories, unless no goods come back", () => {
     const policy = { ...DEFAULT_POLICY, nonReturnableCategories: ['underwear'] };
-    const lines = [{ orderLineId: 'L1', quantity: 1 }, { orderLineId: 'L2', quantity: 1 }];
+    const lines = [
+      { orderLineId: 'L1', quantity: 1 },
+      { orderLineId: 'L2', quantity: 1 },
+    ];
     expect(fields(check({ policy, lines }))).toEqual(['lines[1].orderLineId']);
     expect(check({ policy, lines, requiresGoods: false })).toEqual([]);
     // Without that policy the same request is fine.
@@ -158,7 +187,12 @@ describe('checkReturnRequest: lines', () => {
         { orderLineId: 'L3', quantity: 1 },
       ],
     });
-    expect(fields(violations).sort()).toEqual(['lines[0].quantity', 'lines[1].orderLineId', 'lines[2].orderLineId', 'orderId']);
+    expect(fields(violations).sort()).toEqual([
+      'lines[0].quantity',
+      'lines[1].orderLineId',
+      'lines[2].orderLineId',
+      'orderId',
+    ]);
   });
 });
 
@@ -170,7 +204,7 @@ describe('restockingFeePercent', () => {
     expect(restockingFeePercent(policy, 'defective')).toBe(0);
   });
 
-  it("takes opened and damaged from the policy", () => {
+  it('takes opened and damaged from the policy', () => {
     expect(restockingFeePercent(policy, 'opened')).toBe(7.5);
     expect(restockingFeePercent(policy, 'damaged')).toBe(35);
     expect(restockingFeePercent(DEFAULT_POLICY, 'opened')).toBe(0);

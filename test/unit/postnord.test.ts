@@ -1,7 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { carrierAdapter, isS10ItemId, LabelRangeExhausted, labelCarrier, newLocalTrackingNumber, nordicTime, s10ItemId, type PostNordSettings } from '../../carriers/index.js';
+import {
+  carrierAdapter,
+  isS10ItemId,
+  LabelRangeExhausted,
+  labelCarrier,
+  newLocalTrackingNumber,
+  nordicTime,
+  s10ItemId,
+  type PostNordSettings,
+} from '../../carriers/index.js';
 import { fetchTracking, mapPostNordStatus, PostNordError, POSTNORD_STATUSES } from '../../carriers/postnord.js';
 
 // A local stand-in for PostNord's track-and-trace API, on loopback only.
@@ -67,7 +76,11 @@ describe('PostNord track-and-trace polling', () => {
 
     expect(t.events.map((e) => e.eventCode)).toEqual(['EDI_RECEIVED', 'ITEM_RECEIVED', 'ARRIVED_AT_TERMINAL']);
     expect(t.events.map((e) => e.mapped)).toEqual(['info', 'in_transit', 'in_transit']);
-    expect(t.events[0]).toMatchObject({ status: 'INFORMED', location: 'Malmö, SE', eventDescription: 'INFORMED (EDI_RECEIVED)' });
+    expect(t.events[0]).toMatchObject({
+      status: 'INFORMED',
+      location: 'Malmö, SE',
+      eventDescription: 'INFORMED (EDI_RECEIVED)',
+    });
     expect(t.latest).toMatchObject({ eventTime: '2026-11-03T09:30:00', location: 'Terminal Jönköping' });
     expect(t.state).toBe('in_transit');
   });
@@ -78,7 +91,12 @@ describe('PostNord track-and-trace polling', () => {
         shipments: [
           {
             items: [
-              { events: [event('2026-11-02T08:00:00Z', 'EN_ROUTE', 'X1'), event('2026-11-04T11:00:00Z', 'DELIVERED', 'X2', 'Warehouse Borås')] },
+              {
+                events: [
+                  event('2026-11-02T08:00:00Z', 'EN_ROUTE', 'X1'),
+                  event('2026-11-04T11:00:00Z', 'DELIVERED', 'X2', 'Warehouse Borås'),
+                ],
+              },
               { events: [event('2026-11-05T07:00:00Z', 'OTHER', 'X3')] },
             ],
           },
@@ -91,17 +109,29 @@ describe('PostNord track-and-trace polling', () => {
   });
 
   it('only informed, or nothing at all: info', async () => {
-    handler = (_url, res) => json(res, 200, { TrackingInformationResponse: { shipments: [{ items: [{ events: [event('2026-11-02T08:00:00Z', 'INFORMED', 'EDI_RECEIVED')] }] }] } });
+    handler = (_url, res) =>
+      json(res, 200, {
+        TrackingInformationResponse: {
+          shipments: [{ items: [{ events: [event('2026-11-02T08:00:00Z', 'INFORMED', 'EDI_RECEIVED')] }] }],
+        },
+      });
     expect((await fetchTracking(baseUrl, API_KEY, 'PN2')).state).toBe('info');
     handler = (_url, res) => json(res, 200, { TrackingInformationResponse: { shipments: [] } });
-    expect(await fetchTracking(baseUrl, API_KEY, 'PN3')).toMatchObject({ events: [], latest: undefined, state: 'info' });
+    expect(await fetchTracking(baseUrl, API_KEY, 'PN3')).toMatchObject({
+      events: [],
+      latest: undefined,
+      state: 'info',
+    });
     handler = (_url, res) => json(res, 404, { message: 'not found' });
     expect(await fetchTracking(baseUrl, API_KEY, 'PN4')).toMatchObject({ events: [], state: 'info' });
   });
 
   it('throws PostNordError on server errors, bodies that are no tracking answer, and timeouts', async () => {
     handler = (_url, res) => json(res, 500, { error: 'boom' });
-    await expect(fetchTracking(baseUrl, API_KEY, 'PN5')).rejects.toMatchObject({ name: 'PostNordError', httpStatus: 500 });
+    await expect(fetchTracking(baseUrl, API_KEY, 'PN5')).rejects.toMatchObject({
+      name: 'PostNordError',
+      httpStatus: 500,
+    });
     handler = (_url, res) => json(res, 200, { something: 'else' });
     await expect(fetchTracking(baseUrl, API_KEY, 'PN6')).rejects.toBeInstanceOf(PostNordError);
     handler = (_url, res) => {
@@ -110,7 +140,9 @@ describe('PostNord track-and-trace polling', () => {
     };
     await expect(fetchTracking(baseUrl, API_KEY, 'PN7')).rejects.toBeInstanceOf(PostNordError);
     handler = () => {}; // never answers
-    await expect(fetchTracking(baseUrl, API_KEY, 'PN8', { timeoutMs: 200 })).rejects.toThrow(/did not answer within 200 ms/);
+    await expect(fetchTracking(baseUrl, API_KEY, 'PN8', { timeoutMs: 200 })).rejects.toThrow(
+      /did not answer within 200 ms/,
+    );
   });
 
   it('maps every documented PostNord status, falls back to the event code, and defaults to info', () => {
@@ -151,9 +183,17 @@ describe('carrier registry', () => {
 });
 
 describe('label carriers', () => {
-  const settings: PostNordSettings = { apiUrl: 'http://127.0.0.1:1', apiKey: 'k', pollEvery: 'PT4H', itemPrefix: 'UA', itemCountry: 'SE', serialFrom: 10_000_000, serialTo: 10_000_001 };
+  const settings: PostNordSettings = {
+    apiUrl: 'http://127.0.0.1:1',
+    apiKey: 'k',
+    pollEvery: 'PT4H',
+    itemPrefix: 'UA',
+    itemCountry: 'SE',
+    serialFrom: 10_000_000,
+    serialTo: 10_000_001,
+  };
 
-  it('computes UPU S10 check digits (the standard\'s own examples) and rejects altered ids', () => {
+  it("computes UPU S10 check digits (the standard's own examples) and rejects altered ids", () => {
     expect(s10ItemId('RR', 12_345_678, 'SE')).toBe('RR123456785SE');
     expect(s10ItemId('AA', 47_312_482, 'GB')).toBe('AA473124829GB');
     // Remainder 1 gives check 0, remainder 0 gives 5.
@@ -186,14 +226,33 @@ describe('label carriers', () => {
     expect(counters.get('postnord:UA10000000')).toBe(2);
     // Extending the range keeps counting; a new range starts at its own first serial.
     const extended = labelCarrier('postnord', { postnord: { ...settings, serialTo: 10_000_009 } })!;
-    expect((await extended.createLabel({ caseId: 'c', parcelNo: 3, serials })).trackingNumber).toBe(s10ItemId('UA', 10_000_002, 'SE'));
-    const fresh = labelCarrier('postnord', { postnord: { ...settings, serialFrom: 20_000_000, serialTo: 20_000_009 } })!;
-    expect((await fresh.createLabel({ caseId: 'd', parcelNo: 1, serials })).trackingNumber).toBe(s10ItemId('UA', 20_000_000, 'SE'));
+    expect((await extended.createLabel({ caseId: 'c', parcelNo: 3, serials })).trackingNumber).toBe(
+      s10ItemId('UA', 10_000_002, 'SE'),
+    );
+    const fresh = labelCarrier('postnord', {
+      postnord: { ...settings, serialFrom: 20_000_000, serialTo: 20_000_009 },
+    })!;
+    expect((await fresh.createLabel({ caseId: 'd', parcelNo: 1, serials })).trackingNumber).toBe(
+      s10ItemId('UA', 20_000_000, 'SE'),
+    );
   });
 
   it('PostNord polling maps events with the status, falling back to the event code', async () => {
     handler = (_url, res) =>
-      json(res, 200, { shipments: [{ items: [{ events: [event('2026-11-02T08:00:00', '', 'ITEM_RECEIVED'), event('2026-11-03T08:00:00', 'DELIVERED', 'X')] }] }] });
+      json(res, 200, {
+        shipments: [
+          {
+            items: [
+              {
+                events: [
+                  event('2026-11-02T08:00:00', '', 'ITEM_RECEIVED'),
+                  event('2026-11-03T08:00:00', 'DELIVERED', 'X'),
+                ],
+              },
+            ],
+          },
+        ],
+      });
     const postnord = labelCarrier('postnord', { postnord: { ...settings, apiUrl: baseUrl } })!;
     const events = await postnord.track!('UA100000004SE');
     expect(events.map((e) => [e.status, e.mapped])).toEqual([
@@ -205,7 +264,7 @@ describe('label carriers', () => {
     expect(new Set(events.map((e) => e.eventId)).size).toBe(2);
   });
 
-  it('reads PostNord\'s offset-less event times as Swedish wall-clock time, whatever the server\'s zone', () => {
+  it("reads PostNord's offset-less event times as Swedish wall-clock time, whatever the server's zone", () => {
     expect(nordicTime('2026-11-02T08:15:00')?.toISOString()).toBe('2026-11-02T07:15:00.000Z'); // CET
     expect(nordicTime('2026-07-02T08:15:00')?.toISOString()).toBe('2026-07-02T06:15:00.000Z'); // CEST
     expect(nordicTime('2026-03-29T03:30:00')?.toISOString()).toBe('2026-03-29T01:30:00.000Z'); // just after the spring switch

@@ -13,20 +13,29 @@ describe('webhookEventFor', () => {
     ['credit_note.issued', 'credit_note.issued'],
     ['replacement.shipped', 'shipment.created'],
     ['charge.recorded', 'charge.recorded'],
+    ['refund.succeeded', 'refund.succeeded'],
+    ['refund.failed', 'refund.failed'],
   ])('%s → %s', (timeline, event) => {
     expect(webhookEventFor(timeline)).toBe(event);
   });
 
-  it.each(['label.issued', 'stock.moved', 'email.sent', 'status.awaiting_parcel', 'deadline.missed', 'toString', '__proto__', ''])(
-    '%s raises no webhook',
-    (timeline) => {
-      expect(webhookEventFor(timeline)).toBeUndefined();
-    },
-  );
+  it.each([
+    'label.issued',
+    'stock.moved',
+    'email.sent',
+    'status.awaiting_parcel',
+    'deadline.missed',
+    'refund.pending',
+    'toString',
+    '__proto__',
+    '',
+  ])('%s raises no webhook', (timeline) => {
+    expect(webhookEventFor(timeline)).toBeUndefined();
+  });
 
   it('lists each event type once', () => {
-    expect(WEBHOOK_EVENT_TYPES).toHaveLength(10);
-    expect(new Set(WEBHOOK_EVENT_TYPES).size).toBe(10);
+    expect(WEBHOOK_EVENT_TYPES).toHaveLength(12);
+    expect(new Set(WEBHOOK_EVENT_TYPES).size).toBe(12);
   });
 });
 

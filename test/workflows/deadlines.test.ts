@@ -84,7 +84,14 @@ describe('deadlines (time-skipping)', () => {
   it('charges for an immediately shipped replacement when the return never arrives', async () => {
     const { orderId } = await seedOrder(stack, { quantity: 1, unitPrice: 59_900, country: 'SE' });
     const sku = uid('NEW');
-    await stack.call('PUT', `/v1/products/${sku}`, { name: 'Replacement', category: 'apparel', price: 64_900, currency: 'NOK', stock: 1, returnable: true });
+    await stack.call('PUT', `/v1/products/${sku}`, {
+      name: 'Replacement',
+      category: 'apparel',
+      price: 64_900,
+      currency: 'NOK',
+      stock: 1,
+      returnable: true,
+    });
     const res = await stack.call('POST', '/v1/returns', {
       orderId,
       method: 'exchange',
@@ -99,14 +106,27 @@ describe('deadlines (time-skipping)', () => {
     expect(view.status).toBe('expired');
     expect(view.shipments).toHaveLength(1);
     expect(view.charges).toEqual([expect.objectContaining({ amount: 64_900, purpose: 'unreturned_replacement' })]);
-    expect(await mailKinds(res.body.id)).toEqual(['charged', 'expired', 'label', 'label_reminder', 'replacement_shipped']);
+    expect(await mailKinds(res.body.id)).toEqual([
+      'charged',
+      'expired',
+      'label',
+      'label_reminder',
+      'replacement_shipped',
+    ]);
   });
 
   it('waits for an out-of-stock replacement, stuck after the policy deadline, and ships once restocked', async () => {
     const { orderId } = await seedOrder(stack, { quantity: 1, unitPrice: 19_900, country: 'SE' });
     const sku = uid('NEW');
     const put = (stock: number) =>
-      stack.call('PUT', `/v1/products/${sku}`, { name: 'Replacement', category: 'apparel', price: 19_900, currency: 'NOK', stock, returnable: true });
+      stack.call('PUT', `/v1/products/${sku}`, {
+        name: 'Replacement',
+        category: 'apparel',
+        price: 19_900,
+        currency: 'NOK',
+        stock,
+        returnable: true,
+      });
     await put(0);
     const res = await stack.call('POST', '/v1/returns', {
       orderId,
@@ -115,7 +135,9 @@ describe('deadlines (time-skipping)', () => {
       replacements: [{ sku, quantity: 1 }],
       lines: [{ orderLineId: 'L1', quantity: 1, reason: 'defect' }],
     });
-    const waiting = await waitForCase(stack, res.body.id, (v) => v.timeline.some((e: { type: string }) => e.type === 'replacement.out_of_stock'));
+    const waiting = await waitForCase(stack, res.body.id, (v) =>
+      v.timeline.some((e: { type: string }) => e.type === 'replacement.out_of_stock'),
+    );
     expect(waiting.stuck).toBe(false);
     await stack.env.sleep('8 days'); // default replacementStockDeadline P7D
     const stuck = (await stack.call('GET', `/v1/returns/${res.body.id}`)).body;
@@ -131,7 +153,14 @@ describe('deadlines (time-skipping)', () => {
   it('marks an approval nobody gives in time as stuck, and still takes the decision later', async () => {
     const { orderId } = await seedOrder(stack, { quantity: 1, unitPrice: 99_900, country: 'SE' });
     const sku = uid('NEW');
-    await stack.call('PUT', `/v1/products/${sku}`, { name: 'Replacement', category: 'apparel', price: 99_900, currency: 'NOK', stock: 1, returnable: true });
+    await stack.call('PUT', `/v1/products/${sku}`, {
+      name: 'Replacement',
+      category: 'apparel',
+      price: 99_900,
+      currency: 'NOK',
+      stock: 1,
+      returnable: true,
+    });
     const res = await stack.call('POST', '/v1/returns', {
       orderId,
       method: 'exchange_without_return',

@@ -22,7 +22,10 @@ describe('replay of committed histories', () => {
 
   it('replays each against the current workflow code', async () => {
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundle') } }, histories)) {
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: { codePath: inject('workflowBundle') } },
+      histories,
+    )) {
       results.push({ id: r.workflowId, error: r.error ? String(r.error) : undefined });
     }
     expect(results).toHaveLength(histories.length);
@@ -30,10 +33,13 @@ describe('replay of committed histories', () => {
   });
 
   it('rejects an incompatible change (the check has teeth)', async () => {
-    const { code } = await bundleWorkflowCode({ workflowsPath: join(import.meta.dirname, '..', 'fixtures', 'incompatible-return-case.ts'), logger: undefined });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: join(import.meta.dirname, '..', 'fixtures', 'incompatible-return-case.ts'),
+      logger: undefined,
+    });
     const completed = histories.find((h) => h.workflowId.includes('completed'))!;
-    await expect(Worker.runReplayHistory({ workflowBundle: { code } }, completed.history, completed.workflowId)).rejects.toBeInstanceOf(
-      DeterminismViolationError,
-    );
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { code } }, completed.history, completed.workflowId),
+    ).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });

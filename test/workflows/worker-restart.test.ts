@@ -5,6 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CaseActivities } from '../../activities/index.js';
 import { caseEvents, creditNotes, outboundEmails, stockMovements } from '../../db/schema.js';
 import { seedOrder, startStack, waitForCase, type Stack } from '../support/stack.js';
 
@@ -14,18 +15,40 @@ const crashed = new Map<string, Set<string>>();
 let onCrash: ((step: string) => void) | undefined;
 let crashCases = new Set<string>();
 
+/** Fails a marked case's step once, after its effect committed: the moment a worker crash is most dangerous. */
+function crashOnce(step: string, caseId: string): void {
+  if (!crashCases.has(caseId)) return;
+  const seen = crashed.get(caseId) ?? new Set<string>();
+  crashed.set(caseId, seen);
+  if (seen.has(step)) return;
+  seen.add(step);
+  onCrash?.(step);
+  throw new Error(`simulated crash after ${step} committed`);
+}
+
+/** The real activity runs (its transaction commits), then the crash comes before it reports back. */
+function crashingAfter<I extends { caseId: string }, R>(step: string, real: (input: I) => Promise<R>) {
+  return async (input: I): Promise<R> => {
+    const result = await real(input);
+    crashOnce(step, input.caseId);
+    return result;
+  };
+}
+
+/** The activities with an effect, each wrapped. */
+const crashAfterEffects = (a: CaseActivities): CaseActivities => ({
+  ...a,
+  issueReturnLabel: crashingAfter('issueReturnLabel', a.issueReturnLabel),
+  issueParcelLabel: crashingAfter('issueParcelLabel', a.issueParcelLabel),
+  sendCaseEmail: crashingAfter('sendCaseEmail', a.sendCaseEmail),
+  moveStock: crashingAfter('moveStock', a.moveStock),
+  issueCreditNote: crashingAfter('issueCreditNote', a.issueCreditNote),
+  shipReplacements: crashingAfter('shipReplacements', a.shipReplacements),
+  recordCharge: crashingAfter('recordCharge', a.recordCharge),
+});
+
 beforeAll(async () => {
-  stack = await startStack({
-    afterEffect: (step, caseId) => {
-      if (!crashCases.has(caseId)) return;
-      const seen = crashed.get(caseId) ?? new Set<string>();
-      crashed.set(caseId, seen);
-      if (seen.has(step)) return;
-      seen.add(step);
-      onCrash?.(step);
-      throw new Error(`simulated crash after ${step} committed`);
-    },
-  });
+  stack = await startStack({ wrapActivities: crashAfterEffects });
 });
 afterAll(async () => {
   await stack?.close();
@@ -65,13 +88,21 @@ describe('exactly-once effects', () => {
     });
     const c = res.body;
     crashCases.add(c.id);
-    const label = (await waitForCase(stack, c.id, (v) => v.label !== null)).label;
-    await stack.call('POST', '/v1/scans', { trackingNumber: label.trackingNumber });
+    const { label } = await waitForCase(stack, c.id, (v) => v.label !== null);
+    await stack.call('POST', '/v1/scans', { trackingNumber: label!.trackingNumber });
     await waitForCase(stack, c.id, (v) => v.waitingFor === 'inspection', 30_000);
-    expect((await stack.call('POST', `/v1/returns/${c.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] })).status).toBe(200);
+    expect(
+      (
+        await stack.call('POST', `/v1/returns/${c.id}/inspection`, {
+          lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }],
+        })
+      ).status,
+    ).toBe(200);
     await waitForCase(stack, c.id, (v) => v.status === 'completed', 60_000);
 
-    expect([...(crashed.get(c.id) ?? [])].sort()).toEqual(expect.arrayContaining(['issueCreditNote', 'moveStock', 'sendCaseEmail']));
+    expect([...(crashed.get(c.id) ?? [])].sort()).toEqual(
+      expect.arrayContaining(['issueCreditNote', 'moveStock', 'sendCaseEmail']),
+    );
     const { notes, moves, mails, events } = await effectsOf(c.id);
     expect(notes).toHaveLength(1);
     expect(notes[0]!.amount).toBe(2 * 79_900);
@@ -96,7 +127,13 @@ describe('exactly-once effects', () => {
     onCrash = (step) => {
       if (step === 'issueCreditNote') died();
     };
-    expect((await stack.call('POST', `/v1/returns/${c.id}/inspection`, { lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }] })).status).toBe(200);
+    expect(
+      (
+        await stack.call('POST', `/v1/returns/${c.id}/inspection`, {
+          lines: [{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }],
+        })
+      ).status,
+    ).toBe(200);
     await death;
     await stack.stopWorker();
     onCrash = undefined;

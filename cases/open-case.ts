@@ -1,7 +1,8 @@
 /**
  * Opening a case, whatever the channel: the policy check under row locks, the case and its lines
  * in one transaction, then the case's workflow. Used by `POST /v1/returns` and by a dock scan of a
- * pre-issued label (`POST /v1/scans`), so every channel applies the same rules.
+ * pre-issued label (`POST /v1/scans`), so every channel applies the same rules. Knows nothing of
+ * HTTP: it refuses with `CaseNotOpened`, which the API answers as problem+json (api/app.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -10,17 +11,33 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { stringify } from 'safe-stable-stringify';
 import type { Channel, ReturnMethod } from '../domain/case-status.js';
 import { replacementValue } from '../domain/exchange.js';
-import { checkReturnRequest, type Policy, type RequestedLine } from '../domain/policy.js';
+import { durationMs } from '../domain/duration.js';
+import {
+  checkReturnRequest,
+  refundTerms,
+  type Policy,
+  type PolicyViolation,
+  type RequestedLine,
+} from '../domain/policy.js';
+import type { RefundMethod } from '../domain/refunds.js';
 import { paidValue } from '../domain/settlement.js';
 import { claimedQuantities, creditedAmounts } from '../db/claims.js';
 import type { Db } from '../db/client.js';
-import { caseLines, customers, idempotencyKeys, orderLines, orders, preIssuedLabels, products, returnCases } from '../db/schema.js';
+import { policyFor } from '../db/policies.js';
+import {
+  caseLines,
+  customers,
+  idempotencyKeys,
+  orderLines,
+  orders,
+  preIssuedLabels,
+  products,
+  returnCases,
+} from '../db/schema.js';
 import { caseWorkflowId, ReturnStatusAttribute, type ParcelScan, type ReturnCaseInput } from '../workflows/messages.js';
 import type { returnCase } from '../workflows/return-case.js';
-import { policyFor } from './policy-lookup.js';
-import { ProblemError } from './problem.js';
 
-export interface CaseCreationDeps {
+export interface OpenCaseDeps {
   db: Db;
   temporal: Client;
   taskQueue: string;
@@ -42,7 +59,7 @@ export interface LineContext {
   policy: Policy;
 }
 
-export interface CreateCaseInput {
+export interface OpenCaseInput {
   orderId: string;
   method: ReturnMethod;
   channel: Channel;
@@ -52,9 +69,11 @@ export interface CreateCaseInput {
   shipReplacement?: 'immediately' | 'after_receipt';
   creditAmount?: number;
   note?: string;
+  /** Money back to the original payment (default) or as store credit with the policy's bonus. */
+  refundMethod?: RefundMethod;
 }
 
-export interface CreateCaseOptions {
+export interface OpenCaseOptions {
   /** `Idempotency-Key` of the request: a retry with the same key and body answers the same case. */
   idempotencyKey?: string;
   /** What the key is bound to (default: a hash of `input`). */
@@ -68,10 +87,24 @@ export interface CreateCaseOptions {
   openedByScan?: ParcelScan;
 }
 
-export interface CreatedCase {
+export interface OpenedCase {
   caseId: string;
   /** True when an earlier request with the same Idempotency-Key created the case. */
   replayed: boolean;
+}
+
+/** Why a case was not opened: each reason has its own answer in the API. */
+export type NotOpenedReason = 'invalid' | 'policy-violation' | 'idempotency-conflict' | 'no-such-label' | 'not-started';
+
+export class CaseNotOpened extends Error {
+  constructor(
+    readonly reason: NotOpenedReason,
+    message: string,
+    /** The request fields at fault, when there are any. */
+    readonly fields?: PolicyViolation[],
+  ) {
+    super(message);
+  }
 }
 
 /** The pre-issued label already belongs to a case (a second scan, or a concurrent one). */
@@ -93,9 +126,12 @@ export function newCaseId(): string {
   return `RET-${[...randomBytes(10)].map((b) => alphabet[b % 32]).join('')}`;
 }
 
-export const requestHashOf = (body: unknown): string => createHash('sha256').update(stringify(body) ?? '').digest('hex');
+export const requestHashOf = (body: unknown): string =>
+  createHash('sha256')
+    .update(stringify(body) ?? '')
+    .digest('hex');
 
-async function startWorkflow({ temporal, taskQueue }: CaseCreationDeps, input: ReturnCaseInput): Promise<void> {
+async function startWorkflow({ temporal, taskQueue }: OpenCaseDeps, input: ReturnCaseInput): Promise<void> {
   try {
     await temporal.workflow.start<typeof returnCase>('returnCase', {
       workflowId: caseWorkflowId(input.caseId),
@@ -109,23 +145,33 @@ async function startWorkflow({ temporal, taskQueue }: CaseCreationDeps, input: R
 }
 
 /**
- * Checks the request against the policy, records the case and starts its workflow. Throws a
- * ProblemError: 422 for an invalid request or a policy violation, 409 for an Idempotency-Key
- * conflict, 503 when the workflow could not be started (nothing is left behind then).
+ * Checks the request against the policy, records the case and starts its workflow. Throws
+ * CaseNotOpened: `invalid` or `policy-violation` for the request, `idempotency-conflict` for the
+ * Idempotency-Key, `not-started` when the workflow could not be started (nothing is left behind then).
  */
-export async function createCase(deps: CaseCreationDeps, body: CreateCaseInput, opts: CreateCaseOptions = {}): Promise<CreatedCase> {
+export async function openCase(
+  deps: OpenCaseDeps,
+  body: OpenCaseInput,
+  opts: OpenCaseOptions = {},
+): Promise<OpenedCase> {
   const { db } = deps;
   const idemKey = opts.idempotencyKey;
   const requestHash = opts.requestHash ?? requestHashOf(body);
   const exchange = body.method === 'exchange' || body.method === 'exchange_without_return';
   if (exchange && !body.replacements?.length) {
-    throw new ProblemError(422, 'an exchange needs replacements', [{ field: 'replacements', detail: 'required for exchange methods', in: 'body' }]);
+    throw new CaseNotOpened('invalid', 'an exchange needs replacements', [
+      { field: 'replacements', detail: 'required for exchange methods' },
+    ]);
   }
   if (!exchange && body.replacements?.length) {
-    throw new ProblemError(422, 'replacements are only for exchanges', [{ field: 'replacements', detail: `not allowed for ${body.method}`, in: 'body' }]);
+    throw new CaseNotOpened('invalid', 'replacements are only for exchanges', [
+      { field: 'replacements', detail: `not allowed for ${body.method}` },
+    ]);
   }
   if (body.creditAmount !== undefined && body.method !== 'credit_only') {
-    throw new ProblemError(422, 'creditAmount is only for credit_only', [{ field: 'creditAmount', detail: `not allowed for ${body.method}`, in: 'body' }]);
+    throw new CaseNotOpened('invalid', 'creditAmount is only for credit_only', [
+      { field: 'creditAmount', detail: `not allowed for ${body.method}` },
+    ]);
   }
   if (idemKey) {
     const [seen] = await db
@@ -133,13 +179,15 @@ export async function createCase(deps: CaseCreationDeps, body: CreateCaseInput, 
       .from(idempotencyKeys)
       .where(and(eq(idempotencyKeys.scope, 'returns'), eq(idempotencyKeys.key, idemKey)));
     if (seen) {
-      if (seen.requestHash !== requestHash) throw new ProblemError(409, 'this Idempotency-Key was used with a different body', undefined, 'idempotency-conflict');
+      if (seen.requestHash !== requestHash)
+        throw new CaseNotOpened('idempotency-conflict', 'this Idempotency-Key was used with a different body');
       return { caseId: seen.resourceId, replayed: true };
     }
   }
 
   const [order] = await db.select().from(orders).where(eq(orders.id, body.orderId));
-  if (!order) throw new ProblemError(422, `no order ${body.orderId}`, [{ field: 'orderId', detail: 'unknown order', in: 'body' }]);
+  if (!order)
+    throw new CaseNotOpened('invalid', `no order ${body.orderId}`, [{ field: 'orderId', detail: 'unknown order' }]);
   const [customer] = await db.select().from(customers).where(eq(customers.id, order.customerId));
   const policy = await policyFor(db, customer?.country ?? 'default');
   const caseId = newCaseId();
@@ -155,11 +203,15 @@ export async function createCase(deps: CaseCreationDeps, body: CreateCaseInput, 
         .returning();
       const row = claimed[0];
       if (!row) {
-        const [other] = await tx.select().from(preIssuedLabels).where(eq(preIssuedLabels.trackingNumber, opts.trackingNumber));
+        const [other] = await tx
+          .select()
+          .from(preIssuedLabels)
+          .where(eq(preIssuedLabels.trackingNumber, opts.trackingNumber));
         if (other?.caseId) throw new LabelAlreadyClaimed(opts.trackingNumber, other.caseId);
-        throw new ProblemError(404, `no pre-issued label ${opts.trackingNumber}`);
+        throw new CaseNotOpened('no-such-label', `no pre-issued label ${opts.trackingNumber}`);
       }
-      if (row.orderId !== order.id) throw new ProblemError(422, `label ${row.trackingNumber} belongs to order ${row.orderId}`);
+      if (row.orderId !== order.id)
+        throw new CaseNotOpened('invalid', `label ${row.trackingNumber} belongs to order ${row.orderId}`);
       label = { carrier: row.carrier, trackingNumber: row.trackingNumber, url: row.labelUrl };
     }
 
@@ -169,7 +221,10 @@ export async function createCase(deps: CaseCreationDeps, body: CreateCaseInput, 
     const skus = [...new Set(lines.map((l) => l.sku))];
     const productRows = skus.length ? await tx.select().from(products).where(inArray(products.sku, skus)) : [];
     const productMap = new Map(productRows.map((p) => [p.sku, p]));
-    const requested = typeof body.lines === 'function' ? body.lines({ orderLines: lines, claimed, products: productMap, policy }) : body.lines;
+    const requested =
+      typeof body.lines === 'function'
+        ? body.lines({ orderLines: lines, claimed, products: productMap, policy })
+        : body.lines;
     const violations = checkReturnRequest({
       order: { placedAt: order.placedAt.toISOString(), deliveredAt: order.deliveredAt?.toISOString(), lines },
       products: productMap,
@@ -180,40 +235,68 @@ export async function createCase(deps: CaseCreationDeps, body: CreateCaseInput, 
       now: new Date(),
       requiresGoods: GOODS_COME_BACK.has(body.method),
     });
-    if (requested.length === 0) violations.push({ field: 'lines', detail: `nothing is left to return on order ${order.id}` });
+    if (requested.length === 0)
+      violations.push({ field: 'lines', detail: `nothing is left to return on order ${order.id}` });
     const byId = new Map(lines.map((l) => [l.id, l]));
     const paidLines = requested.flatMap((l) => {
       const ol = byId.get(l.orderLineId);
-      return ol ? [{ orderLineId: l.orderLineId, sku: ol.sku, quantity: l.quantity, unitPrice: ol.unitPrice, vatRate: ol.vatRate }] : [];
+      return ol
+        ? [
+            {
+              orderLineId: l.orderLineId,
+              sku: ol.sku,
+              quantity: l.quantity,
+              unitPrice: ol.unitPrice,
+              vatRate: ol.vatRate,
+            },
+          ]
+        : [];
     });
     let creditAmount: number | undefined;
     if (body.method === 'credit_only' && violations.length === 0) {
       const credited = await creditedAmounts(tx as never, order.id);
       const creditable = paidLines.reduce((sum, l) => {
         const ol = byId.get(l.orderLineId)!;
-        return sum + Math.min(l.unitPrice * l.quantity, ol.unitPrice * ol.quantity - (credited.get(l.orderLineId) ?? 0));
+        return (
+          sum + Math.min(l.unitPrice * l.quantity, ol.unitPrice * ol.quantity - (credited.get(l.orderLineId) ?? 0))
+        );
       }, 0);
       creditAmount = body.creditAmount ?? creditable;
       if (creditAmount > creditable || creditable <= 0) {
-        violations.push({ field: 'creditAmount', detail: `at most ${Math.max(0, creditable)} can be credited for these lines (paid minus already credited)` });
+        violations.push({
+          field: 'creditAmount',
+          detail: `at most ${Math.max(0, creditable)} can be credited for these lines (paid minus already credited)`,
+        });
       }
     }
     let replacements: { sku: string; quantity: number; unitPrice: number }[] = [];
     if (exchange) {
       const wanted = body.replacements!;
-      const rows = await tx.select().from(products).where(inArray(products.sku, [...new Set(wanted.map((r) => r.sku))]));
+      const rows = await tx
+        .select()
+        .from(products)
+        .where(inArray(products.sku, [...new Set(wanted.map((r) => r.sku))]));
       replacements = wanted.flatMap((r, i) => {
         const p = rows.find((x) => x.sku === r.sku);
         if (!p) violations.push({ field: `replacements[${i}].sku`, detail: `no product ${r.sku}` });
-        else if (p.currency !== order.currency) violations.push({ field: `replacements[${i}].sku`, detail: `priced in ${p.currency}, the order in ${order.currency}` });
+        else if (p.currency !== order.currency)
+          violations.push({
+            field: `replacements[${i}].sku`,
+            detail: `priced in ${p.currency}, the order in ${order.currency}`,
+          });
         return p ? [{ sku: r.sku, quantity: r.quantity, unitPrice: p.price }] : [];
       });
     }
     if (violations.length) {
-      throw new ProblemError(422, violations.map((v) => v.detail).join('; '), violations.map((v) => ({ ...v, in: 'body' as const })), 'policy-violation');
+      throw new CaseNotOpened('policy-violation', violations.map((v) => v.detail).join('; '), violations);
     }
+    const refundMethod = body.refundMethod ?? 'original_payment';
+    // The legal clock starts with the request (the customer's withdrawal).
+    const refundDueBy = new Date(Date.now() + durationMs(refundTerms(policy).refundDeadline));
     await tx.insert(returnCases).values({
       id: caseId,
+      refundMethod,
+      refundDueBy,
       orderId: order.id,
       customerId: order.customerId,
       method: body.method,
@@ -245,7 +328,8 @@ export async function createCase(deps: CaseCreationDeps, body: CreateCaseInput, 
         .values({ scope: 'returns', key: idemKey, requestHash, resourceId: caseId })
         .onConflictDoNothing()
         .returning();
-      if (ok.length === 0) throw new ProblemError(409, 'a request with this Idempotency-Key is in progress; retry', undefined, 'idempotency-conflict');
+      if (ok.length === 0)
+        throw new CaseNotOpened('idempotency-conflict', 'a request with this Idempotency-Key is in progress; retry');
     }
     const caseInput: ReturnCaseInput = {
       caseId,
@@ -257,12 +341,22 @@ export async function createCase(deps: CaseCreationDeps, body: CreateCaseInput, 
       policy,
       lines: requested.map((l) => {
         const ol = byId.get(l.orderLineId)!;
-        return { orderLineId: l.orderLineId, sku: ol.sku, name: ol.name, quantity: l.quantity, reason: l.reason, unitPrice: ol.unitPrice, vatRate: ol.vatRate };
+        return {
+          orderLineId: l.orderLineId,
+          sku: ol.sku,
+          name: ol.name,
+          quantity: l.quantity,
+          reason: l.reason,
+          unitPrice: ol.unitPrice,
+          vatRate: ol.vatRate,
+        };
       }),
       ...(exchange ? { replacements } : {}),
       ...(body.method === 'exchange' ? { shipReplacement: body.shipReplacement ?? 'after_receipt' } : {}),
       ...(creditAmount !== undefined ? { creditAmount } : {}),
       ...(opts.openedByScan ? { openedByScan: opts.openedByScan } : {}),
+      refundMethod,
+      refundDueBy: refundDueBy.toISOString(),
     };
     return caseInput;
   });
@@ -277,7 +371,7 @@ export async function createCase(deps: CaseCreationDeps, body: CreateCaseInput, 
       await tx.delete(caseLines).where(eq(caseLines.caseId, caseId));
       await tx.delete(returnCases).where(eq(returnCases.id, caseId));
     });
-    throw new ProblemError(503, `could not start the case workflow: ${(err as Error).message}`);
+    throw new CaseNotOpened('not-started', `could not start the case workflow: ${(err as Error).message}`);
   }
   return { caseId, replayed: false };
 }

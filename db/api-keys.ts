@@ -1,0 +1,20 @@
+/** API keys, stored only as hashes (api/auth.ts). */
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from './client.js';
+import { apiKeys } from './schema.js';
+
+export async function insertApiKey(
+  db: Db,
+  key: { id: string; name: string; role: string; keyHash: string },
+): Promise<void> {
+  await db.insert(apiKeys).values(key);
+}
+
+/** The key with this hash, unless it was revoked. */
+export async function activeApiKey(db: Db, keyHash: string) {
+  const [row] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)));
+  return row;
+}

@@ -1,0 +1,25 @@
+/** The product catalogue with stock. */
+import { eq } from 'drizzle-orm';
+import type { Db } from './client.js';
+import { products } from './schema.js';
+
+export type ProductRow = typeof products.$inferSelect;
+
+/** Creates or replaces the product (stock included). */
+export async function putProduct(
+  db: Db,
+  sku: string,
+  body: Omit<typeof products.$inferInsert, 'sku' | 'updatedAt'>,
+): Promise<ProductRow> {
+  const [row] = await db
+    .insert(products)
+    .values({ sku, ...body })
+    .onConflictDoUpdate({ target: products.sku, set: { ...body, updatedAt: new Date() } })
+    .returning();
+  return row!;
+}
+
+export async function productBySku(db: Db, sku: string): Promise<ProductRow | undefined> {
+  const [row] = await db.select().from(products).where(eq(products.sku, sku));
+  return row;
+}
