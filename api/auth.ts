@@ -35,7 +35,7 @@ export function authenticate(db: Db, adminApiKey: string): MiddlewareHandler<Aut
     }
     const row = await activeApiKey(db, hash);
     if (!row) throw new ProblemError(401, 'invalid API key');
-    c.set('principal', { keyId: row.id, name: row.name, role: row.role as Role });
+    c.set('principal', { keyId: row.id, name: row.name, role: row.role });
     return next();
   };
 }

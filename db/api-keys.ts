@@ -1,11 +1,12 @@
 /** API keys, stored only as hashes (api/auth.ts). */
 import { and, eq, isNull } from 'drizzle-orm';
+import type { Role } from '../domain/roles.js';
 import type { Db } from './client.js';
 import { apiKeys } from './schema.js';
 
 export async function insertApiKey(
   db: Db,
-  key: { id: string; name: string; role: string; keyHash: string },
+  key: { id: string; name: string; role: Role; keyHash: string },
 ): Promise<void> {
   await db.insert(apiKeys).values(key);
 }

@@ -23,6 +23,7 @@ import { CHARGE_STATUSES, HOLD_STATUSES } from '../domain/charges.js';
 import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, METHODS, WAITING_FOR } from '../domain/case-status.js';
 import type { Policy } from '../domain/policy.js';
 import { PAYMENT_PROVIDERS, REFUND_METHODS, REFUND_STATUSES } from '../domain/refunds.js';
+import { ROLES } from '../domain/roles.js';
 import type { CreditNoteLine } from '../domain/settlement.js';
 
 // Column types below (`enum`, `$type`) are TypeScript only: the columns stay text and jsonb.
@@ -36,7 +37,7 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date',
 export const apiKeys = pgTable('api_keys', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
-  role: text('role').notNull(),
+  role: text('role', { enum: ROLES }).notNull(),
   keyHash: text('key_hash').notNull().unique(),
   createdAt: createdAt(),
   revokedAt: ts('revoked_at'),

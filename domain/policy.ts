@@ -16,6 +16,8 @@ export interface Policy {
   approvalDeadline?: string;
   /** How long a case may wait for an out-of-stock replacement before it shows as stuck. */
   replacementStockDeadline?: string;
+  /** How long an out-of-stock replacement is tried for at all: then the exchange becomes a credit (goods back) or ends. */
+  replacementGiveUpAfter?: string;
   /** Who issues the market's return labels: `local` (default, dock scan) or `postnord` (polled for tracking). */
   labelCarrier?: 'local' | 'postnord';
   /** When the money goes back: once the parcel is received, or once it is inspected (default). */
@@ -46,11 +48,17 @@ export function refundTerms(policy: Policy): {
 /** Deadlines added to Policy after the first cases started: snapshots without them use these. */
 const DEFAULT_APPROVAL_DEADLINE = 'P3D';
 const DEFAULT_REPLACEMENT_STOCK_DEADLINE = 'P7D';
+const DEFAULT_REPLACEMENT_GIVE_UP = 'P30D';
 
-export function policyDeadlines(policy: Policy): { approval: string; replacementStock: string } {
+export function policyDeadlines(policy: Policy): {
+  approval: string;
+  replacementStock: string;
+  replacementGiveUp: string;
+} {
   return {
     approval: policy.approvalDeadline ?? DEFAULT_APPROVAL_DEADLINE,
     replacementStock: policy.replacementStockDeadline ?? DEFAULT_REPLACEMENT_STOCK_DEADLINE,
+    replacementGiveUp: policy.replacementGiveUpAfter ?? DEFAULT_REPLACEMENT_GIVE_UP,
   };
 }
 

@@ -75,9 +75,17 @@ async function exchangeWithoutReturn(ctx: CaseContext): Promise<CaseStatus> {
     if (decision !== 'approved') return decision;
   }
   ctx.state.settling = true;
-  await shipReplacementsWhenInStock(ctx);
+  if ((await shipReplacementsWhenInStock(ctx)) === 'unavailable') return giveUpExchange(ctx);
   await settlePriceDifference(ctx);
   return complete(ctx);
+}
+
+/** Nothing came back and nothing could be sent: the exchange ends, and the customer hears why. */
+async function giveUpExchange(ctx: CaseContext): Promise<CaseStatus> {
+  const detail = { reason: 'the replacement stayed out of stock', by: 'returns-orchestrator' };
+  await ctx.enter('cancelled', null, { key: 'cancelled', type: 'cancelled', detail });
+  await acts.sendCaseEmail({ caseId: ctx.input.caseId, kind: 'cancelled' });
+  return 'cancelled';
 }
 
 /** Waits for a manager's decision; past the approval deadline the case stays waiting, stuck. */
@@ -122,10 +130,13 @@ async function goodsBack(ctx: CaseContext): Promise<CaseStatus> {
   const label = await sendLabel(ctx);
   const shipsFirst = input.method === 'exchange' && input.shipReplacement === 'immediately';
   const hold = shipsFirst ? await holdReplacementValue(ctx) : undefined;
-  if (shipsFirst) await shipReplacementsWhenInStock(ctx);
+  const shippedFirst = shipsFirst && (await shipReplacementsWhenInStock(ctx)) === 'shipped';
   const parcel = await awaitParcel(ctx, label);
   if (parcel === 'cancelled') return finishCancelled(ctx);
-  if (parcel === 'missed') return expire(ctx, shipsFirst, hold);
+  if (parcel === 'missed') {
+    if (!shippedFirst) await releaseHold(ctx, hold); // nothing went out: nothing to secure
+    return expire(ctx, shippedFirst, hold);
+  }
   await releaseHold(ctx, hold);
   await receiveParcel(ctx);
   if (ctx.inbox.cancel) return finishCancelled(ctx);
@@ -137,8 +148,11 @@ async function goodsBack(ctx: CaseContext): Promise<CaseStatus> {
   const inspection = await awaitInspection(ctx);
   if (!inspection) return finishCancelled(ctx);
   const lines = await moveReturnedStock(ctx, inspection);
-  if (input.method === 'exchange') {
-    if (!shipsFirst) await shipReplacementsWhenInStock(ctx);
+  // An exchange whose replacement could not be had is credited like a return.
+  const exchanged =
+    input.method === 'exchange' &&
+    (shippedFirst || (!shipsFirst && (await shipReplacementsWhenInStock(ctx)) === 'shipped'));
+  if (exchanged) {
     await settlePriceDifference(ctx);
     return complete(ctx);
   }

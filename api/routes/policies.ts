@@ -33,6 +33,10 @@ export const PolicyBody = z
     nonReturnableCategories: z.array(z.string().min(1)).default([]),
     approvalDeadline: Duration.optional(),
     replacementStockDeadline: Duration.optional(),
+    replacementGiveUpAfter: Duration.optional().openapi({
+      description:
+        'how long an out-of-stock replacement is tried for (default P30D); then the exchange is credited instead',
+    }),
     refundOn: z
       .enum(['receipt', 'inspection'])
       .optional()

@@ -44,6 +44,9 @@ export async function creditAndRefund(
   await awaitRefunds(ctx, purpose, ids);
 }
 
+/** Cases recorded before out-of-stock replacements were given up replay without that end. */
+export const REPLACEMENT_GIVE_UP_PATCH = 'replacement-give-up-v1';
+
 /** Cases recorded before charges were collected (and holds placed) replay without those steps. */
 export const CHARGES_PATCH = 'charges-v1';
 
@@ -78,10 +81,13 @@ export async function chargeCustomer(
 }
 
 /** The case's goods leave for the customer; out of stock, the case waits (stuck, with why) and retries. */
-export async function shipReplacementsWhenInStock(ctx: CaseContext): Promise<void> {
+export async function shipReplacementsWhenInStock(ctx: CaseContext): Promise<'shipped' | 'unavailable'> {
   const { caseId, currency, replacements = [] } = ctx.input;
-  const stockMs = durationMs(policyDeadlines(ctx.input.policy).replacementStock);
+  const deadlines = policyDeadlines(ctx.input.policy);
+  const stockMs = durationMs(deadlines.replacementStock);
+  const giveUpMs = durationMs(deadlines.replacementGiveUp);
   const since = Date.now();
+  // Hourly, and never longer than replacementGiveUpAfter: the history stays bounded (about 11 events an attempt).
   for (let attempt = 1; ; attempt++) {
     const result = await acts.shipReplacements({ caseId, currency, replacements });
     if (result.status === 'shipped') {
@@ -89,7 +95,17 @@ export async function shipReplacementsWhenInStock(ctx: CaseContext): Promise<voi
         { key: 'replacement_shipped', type: 'replacement.shipped', detail: { shipments: result.shipments } },
         'replacement_shipped',
       );
-      return;
+      return 'shipped';
+    }
+    // Cases recorded before the bound never reached it: the patch is asked only when it applies.
+    if (Date.now() - since >= giveUpMs && patched(REPLACEMENT_GIVE_UP_PATCH)) {
+      ctx.state.stuck = false;
+      const reason = `replacement out of stock for ${deadlines.replacementGiveUp}: ${result.skus.join(', ')}; given up`;
+      await ctx.record(
+        { key: 'replacement_unavailable', type: 'replacement.unavailable', detail: { skus: result.skus, reason } },
+        { withCase: true },
+      );
+      return 'unavailable';
     }
     const overdue = Date.now() - since >= stockMs;
     if (attempt === 1 || overdue !== ctx.state.stuck) {
