@@ -21,4 +21,6 @@ export interface ActivityDeps {
   carriers: CarrierSettings;
   /** Payment providers configured here; a refund to one that is absent waits, pending, with the reason. */
   payments: PaymentProviders;
+  /** Outbound webhooks may go to loopback, private and internal addresses (WEBHOOK_ALLOW_PRIVATE_TARGETS). */
+  allowPrivateWebhookTargets: boolean;
 }

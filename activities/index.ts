@@ -7,6 +7,7 @@ import { emailActivities } from './email.js';
 import { holdActivities } from './holds.js';
 import { labelActivities } from './labels.js';
 import { projectionActivities } from './projection.js';
+import { reconcileActivities } from './reconcile.js';
 import { refundActivities } from './refunds.js';
 import { shipmentActivities } from './shipments.js';
 import { stockActivities } from './stock.js';
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...webhookActivities(deps),
     ...trackingActivities(deps),
     ...campaignActivities(deps),
+    ...reconcileActivities(deps),
   };
 }
 

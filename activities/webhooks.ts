@@ -11,11 +11,15 @@ import { returnCases, webhookDeliveries, webhookEndpoints } from '../db/schema.j
 import { subscribesTo, webhookEventFor } from '../domain/webhook-events.js';
 import type { webhookDelivery } from '../workflows/webhook-delivery.js';
 import type { ActivityDeps } from './deps.js';
+import { postWebhook, type HostResolver } from './webhook-targets.js';
 
 export const webhookDeliveryWorkflowId = (deliveryId: string): string => `WebhookDelivery:${deliveryId}`;
 
 /** How long one delivery attempt may take before it counts as failed. */
 export const DELIVERY_TIMEOUT_MS = 10_000;
+
+/** How much of an endpoint's answer is read (the status decides; the rest is cut off). */
+export const RESPONSE_LIMIT_BYTES = 64 * 1024;
 
 /** `v1,<base64 HMAC-SHA256>` of `${id}.${timestamp}.${body}`, keyed by the secret after `whsec_`. */
 export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
@@ -95,9 +99,25 @@ export async function startWebhookDeliveries(
   }
 }
 
-export function webhookActivities({ db }: Pick<ActivityDeps, 'db'>) {
+export interface DeliveryOptions {
+  /** Resolves endpoint host names (default: the system resolver); tests inject their own. */
+  resolve?: HostResolver;
+  /** Default DELIVERY_TIMEOUT_MS. */
+  timeoutMs?: number;
+  /** Default RESPONSE_LIMIT_BYTES. */
+  maxResponseBytes?: number;
+}
+
+export function webhookActivities(
+  { db, allowPrivateWebhookTargets }: Pick<ActivityDeps, 'db' | 'allowPrivateWebhookTargets'>,
+  options: DeliveryOptions = {},
+) {
   return {
-    /** One attempt: POSTs the event; a non-2xx answer or a network error throws (the workflow retries). */
+    /**
+     * One attempt: POSTs the event to the endpoint, at an address checked now (unless private
+     * targets are allowed), following no redirect; a non-2xx answer, a refused address or a network
+     * error throws (the workflow retries).
+     */
     async deliverWebhook({ deliveryId }: { deliveryId: string }): Promise<'delivered' | 'skipped'> {
       const [row] = await db
         .select({ delivery: webhookDeliveries, endpoint: webhookEndpoints })
@@ -116,8 +136,7 @@ export function webhookActivities({ db }: Pick<ActivityDeps, 'db'>) {
       const timestamp = Math.floor(Date.now() / 1000);
       let error: string;
       try {
-        const res = await fetch(row.endpoint.url, {
-          method: 'POST',
+        const { status } = await postWebhook(row.endpoint.url, {
           headers: {
             'content-type': 'application/json',
             'webhook-id': deliveryId,
@@ -125,18 +144,19 @@ export function webhookActivities({ db }: Pick<ActivityDeps, 'db'>) {
             'webhook-signature': signWebhook(row.endpoint.secret, deliveryId, timestamp, body),
           },
           body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+          allowPrivate: allowPrivateWebhookTargets,
+          resolve: options.resolve,
+          timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
+          maxResponseBytes: options.maxResponseBytes ?? RESPONSE_LIMIT_BYTES,
         });
-        await res.body?.cancel().catch(() => undefined);
-        if (res.status >= 200 && res.status < 300) {
+        if (status >= 200 && status < 300) {
           await db
             .update(webhookDeliveries)
             .set({ status: 'delivered', deliveredAt: new Date(), attempts: sql`${webhookDeliveries.attempts} + 1` })
             .where(eq(webhookDeliveries.id, deliveryId));
           return 'delivered';
         }
-        error = `HTTP ${res.status}`;
+        error = status >= 300 && status < 400 ? `HTTP ${status} (redirects are not followed)` : `HTTP ${status}`;
       } catch (err) {
         error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       }

@@ -4,13 +4,17 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import { CaseNotOpened, type NotOpenedReason } from '../cases/open-case.js';
-import { authenticate, type AuthEnv } from './auth.js';
+import { accessControl, type AuthEnv } from './auth.js';
+import { auditTrail } from './audit.js';
 import { docsRoutes } from './docs.js';
+import { limitBody, methodNotAllowed, rateLimits } from './limits.js';
 import { createMetrics } from './metrics.js';
 import { problem, ProblemError } from './problem.js';
 import type { ApiDeps } from './router.js';
+import { withStandardResponses } from './schemas.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { auditRoutes } from './routes/audit.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
 import { creditNoteRoutes } from './routes/credit-notes.js';
@@ -75,7 +79,19 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   app.notFound((c) => problem(c, 404, `no route for ${c.req.method} ${c.req.path}`));
 
   const metrics = createMetrics(deps.db);
+  const limits = rateLimits(deps.limits);
   app.use('*', metrics.middleware);
+  // shared/API.md "Limits (all routes)": 405 for an undeclared method, rate limits, 1 MiB bodies.
+  app.use(
+    '*',
+    methodNotAllowed(() => app.routes),
+    limits.byIp,
+    limits.failedAuth,
+    limitBody(),
+  );
+  // Who may do what: the table of api/access.ts, for every request (the audit log wraps it).
+  const access = accessControl(deps.db, deps.adminApiKey);
+  app.use('*', auditTrail(deps.db, deps.logger), access.gate);
   app.route('/', healthRoutes(deps));
   app.route('/', metricsRoutes(metrics.registry));
   app.route('/', docsRoutes());
@@ -98,8 +114,10 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   // Signed by the carrier, not by API key: mounted before authentication, which it never reaches.
   app.route('/', carrierWebhookRoutes(deps));
   app.route('/', paymentWebhookRoutes(deps));
-  app.use('/v1/*', authenticate(deps.db, deps.adminApiKey));
+  app.use('/v1/*', access.authorize);
+  app.use('/v1/*', limits.byKey);
   app.route('/', apiKeyRoutes(deps));
+  app.route('/', auditRoutes(deps));
   app.route('/', orderRoutes(deps));
   app.route('/', productRoutes(deps));
   app.route('/', policyRoutes(deps));
@@ -115,5 +133,7 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   app.route('/', campaignRoutes(deps));
   app.route('/', customerRoutes(deps));
   app.route('/', webhookEndpointRoutes(deps));
+  // Every operation declares what every route can answer (auth, validation, limits).
+  withStandardResponses(app.openAPIRegistry.definitions);
   return app;
 }

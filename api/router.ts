@@ -1,9 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
+import type { HostResolver } from '../activities/webhook-targets.js';
 import type { Db } from '../db/client.js';
 import type { Address } from '../documents/label-pdf.js';
 import type { PaymentProviders } from '../payments/index.js';
 import type { AuthEnv } from './auth.js';
+import type { LimitSettings } from './limits.js';
 import { fieldPath, problem, zodFieldErrors } from './problem.js';
 
 export interface ApiDeps {
@@ -27,6 +29,12 @@ export interface ApiDeps {
   payments?: PaymentProviders;
   /** Where return parcels go (labels, customs); default DEFAULT_WAREHOUSE. */
   warehouse?: Address;
+  /** Rate limits (api/limits.ts); default DEFAULT_LIMITS. Tests set small ones in their own app. */
+  limits?: Partial<LimitSettings>;
+  /** Webhook endpoints may be loopback, private or internal (WEBHOOK_ALLOW_PRIVATE_TARGETS); default false. */
+  allowPrivateWebhookTargets?: boolean;
+  /** Resolves webhook endpoint host names when they are checked; default: the system resolver. */
+  resolveWebhookHost?: HostResolver;
   /** What /readyz checks: each resolves when its dependency answers. */
   readiness: { database: () => Promise<void>; temporal: () => Promise<void> };
 }

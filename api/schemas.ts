@@ -64,3 +64,58 @@ export function queryPeriod(from: string, to: string): { start: Date; end: Date 
     ]);
   return { start, end };
 }
+
+/** What a route says about itself that decides which standard answers it can give. */
+interface RouteShape {
+  path: string;
+  security?: unknown[];
+  request?: { body?: unknown; params?: unknown; query?: unknown; headers?: unknown };
+  responses: Record<string, unknown>;
+}
+
+/**
+ * The answers any route can give besides its own (shared/API.md "Limits (all routes)", the
+ * validation hook in router.ts, authentication): 429 everywhere; 401 and 403 behind an API key;
+ * 400 for bad path, query or header parameters (and malformed JSON); 413, 415 and 422 with a body.
+ */
+export function standardResponses(route: Omit<RouteShape, 'responses'>): Record<number, object | undefined> {
+  const secured = (route.security?.length ?? 0) > 0;
+  const { body, params, query, headers } = route.request ?? {};
+  return {
+    ...(params || query || headers || body
+      ? { 400: problemResponse('invalid path, query or header parameters, or a body that is not JSON') }
+      : {}),
+    ...(secured
+      ? {
+          401: problemResponse('missing, unknown or revoked API key'),
+          403: problemResponse("the key's role may not do this"),
+        }
+      : {}),
+    ...(body
+      ? {
+          413: problemResponse('the request body is above 1 MiB'),
+          415: problemResponse('the body is not sent as application/json'),
+          422: problemResponse('the body is not valid: `errors` names each field'),
+        }
+      : {}),
+    429: {
+      ...problemResponse('too many requests (or failed authentications) from this key or address: retry later'),
+      headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' as const } } },
+    },
+  };
+}
+
+/**
+ * Merges standardResponses into every registered operation (a route's own description of a status
+ * wins). Every `/v1/` route except the carrier and payment webhooks sits behind authentication:
+ * it declares the bearer scheme whether or not its createRoute said so.
+ */
+export function withStandardResponses(definitions: readonly { type: string; route?: unknown }[]) {
+  for (const def of definitions) {
+    if (def.type !== 'route') continue;
+    const route = def.route as RouteShape;
+    const authenticated = route.path.startsWith('/v1/') && !route.path.startsWith('/v1/webhooks/');
+    if (authenticated && !route.security?.length) route.security = [{ bearer: [] }];
+    route.responses = { ...standardResponses(route), ...route.responses };
+  }
+}

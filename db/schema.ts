@@ -41,7 +41,29 @@ export const apiKeys = pgTable('api_keys', {
   keyHash: text('key_hash').notNull().unique(),
   createdAt: createdAt(),
   revokedAt: ts('revoked_at'),
+  /** Written at most once a minute per key (api/auth.ts), to keep writes low. */
+  lastUsedAt: ts('last_used_at'),
 });
+
+/** Every state-changing request (POST/PUT/PATCH/DELETE): who, what, when and the answer (api/audit.ts). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    at: stamp('at'),
+    /** The API key's id (`bootstrap-admin` for ADMIN_API_KEY); null when no valid key was given. */
+    keyId: text('key_id'),
+    keyName: text('key_name'),
+    role: text('role', { enum: ROLES }),
+    method: text('method').notNull(),
+    /** The route pattern as in /openapi.json (`/v1/returns/{id}`), or the raw path when no route matched. */
+    route: text('route').notNull(),
+    /** The last path parameter of the route (the resource acted on), if any. */
+    resourceId: text('resource_id'),
+    status: integer('status').notNull(),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at, t.id), index('audit_log_key_at_idx').on(t.keyId, t.at)],
+);
 
 export const customers = pgTable('customers', {
   id: text('id').primaryKey(),

@@ -159,7 +159,7 @@ export function parseAdyenNotification(rawBody: string, hexKey: string): RefundN
   } catch {
     throw new InvalidSignature('Adyen notification body is not JSON');
   }
-  if (!Array.isArray(body.notificationItems))
+  if (!body || typeof body !== 'object' || !Array.isArray(body.notificationItems))
     throw new InvalidSignature('Adyen notification without notificationItems');
   const items = body.notificationItems.map((w) => w?.NotificationRequestItem);
   // All or nothing: one forged item refuses the whole delivery.

@@ -3,6 +3,7 @@
  * variable stops the process with a message naming it.
  */
 import { z } from 'zod';
+import type { LimitSettings } from '../api/limits.js';
 import type { CarrierSettings } from '../carriers/index.js';
 import type { Address } from '../documents/label-pdf.js';
 import type { PaymentSettings } from '../payments/index.js';
@@ -78,6 +79,19 @@ const EnvSchema = z.object({
   VIPPS_SUBSCRIPTION_KEY: optionalString,
   VIPPS_MERCHANT_SERIAL_NUMBER: optionalString,
   VIPPS_API_URL: z.string().url().default('https://api.vipps.no'),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z
+    .enum(['', '0', '1', 'false', 'true'], { error: 'must be 1 or 0 (true or false)' })
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  // api/limits.ts: in-memory, per process, fixed one-minute windows.
+  RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_WEBHOOKS_PER_MINUTE: z.coerce.number().int().min(1).default(3000),
+  RATE_LIMIT_FAILED_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  TRUST_PROXY: z
+    .enum(['', '0', '1', 'false', 'true'], { error: 'must be 1 or 0 (true or false)' })
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -100,6 +114,10 @@ export function loadConfig(mode: Mode, env: NodeJS.ProcessEnv = process.env): Co
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const config: Config = { ...parsed.data, mode };
+  if (mode !== 'dev' && config.ADMIN_API_KEY) {
+    const weak = weakAdminKey(config.ADMIN_API_KEY);
+    if (weak) throw new ConfigError(`invalid configuration:\n  ADMIN_API_KEY: ${weak}`);
+  }
   const missing: string[] = [];
   if (mode !== 'dev') {
     if (mode === 'api' && !config.ADMIN_API_KEY) missing.push('ADMIN_API_KEY (the bootstrap admin key)');
@@ -127,6 +145,35 @@ export function loadConfig(mode: Mode, env: NodeJS.ProcessEnv = process.env): Co
   }
   if (missing.length) throw new ConfigError(`missing configuration:\n${missing.map((m) => `  ${m}`).join('\n')}`);
   return config;
+}
+
+/** Outside dev mode the bootstrap admin key must be long and random (e.g. `openssl rand -hex 32`). */
+export const ADMIN_KEY_MIN_LENGTH = 32;
+export const ADMIN_KEY_MIN_DISTINCT = 8;
+/** Shannon entropy of the key's own character frequencies, bits per character (32 random hex digits: ≥ 2.9). */
+export const ADMIN_KEY_MIN_BITS_PER_CHAR = 2.5;
+
+/** Why `key` is too weak for a bootstrap admin key, or undefined when it will do. */
+export function weakAdminKey(key: string): string | undefined {
+  const chars = [...key];
+  if (chars.length < ADMIN_KEY_MIN_LENGTH) {
+    return `must be at least ${ADMIN_KEY_MIN_LENGTH} characters outside dev mode (e.g. openssl rand -hex 32)`;
+  }
+  const counts = new Map<string, number>();
+  for (const ch of chars) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  if (counts.size < ADMIN_KEY_MIN_DISTINCT) {
+    return `must be random: it has only ${counts.size} distinct characters (at least ${ADMIN_KEY_MIN_DISTINCT})`;
+  }
+  let bits = 0;
+  for (const n of counts.values()) bits -= (n / chars.length) * Math.log2(n / chars.length);
+  if (bits < ADMIN_KEY_MIN_BITS_PER_CHAR) {
+    return `must be random: too repetitive (${bits.toFixed(1)} bits per character, at least ${ADMIN_KEY_MIN_BITS_PER_CHAR})`;
+  }
+  for (let period = 1; period <= chars.length / 2; period++) {
+    if (chars.every((ch, i) => ch === chars[i % period]))
+      return `must be random: it repeats a ${period}-character pattern`;
+  }
+  return undefined;
 }
 
 const PROVIDER_CREDENTIALS = {
@@ -170,6 +217,17 @@ export function paymentSettings(config: Config): PaymentSettings {
 export function paymentWebhookSecret(provider: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const v = env[`PAYMENT_WEBHOOK_SECRET_${provider.toUpperCase()}`]?.trim();
   return v ? v : undefined;
+}
+
+/** The API's rate limits (api/limits.ts). */
+export function limitSettings(config: Config): LimitSettings {
+  return {
+    perKeyPerMinute: config.RATE_LIMIT_PER_KEY_PER_MINUTE,
+    perIpPerMinute: config.RATE_LIMIT_PER_IP_PER_MINUTE,
+    webhooksPerMinute: config.RATE_LIMIT_WEBHOOKS_PER_MINUTE,
+    failedAuthPerMinute: config.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
+    trustProxy: config.TRUST_PROXY,
+  };
 }
 
 export function publicUrl(config: Config): string {

@@ -3,18 +3,23 @@ import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { createMailSender } from '../activities/mail-transport.js';
 import { createApp } from '../api/app.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { DEFAULT_WAREHOUSE } from '../documents/label-pdf.js';
 import { paymentProviders } from '../payments/index.js';
-import { carrierSettings, paymentSettings, publicUrl, warehouseAddress, type Config } from './config.js';
+import { carrierSettings, limitSettings, paymentSettings, publicUrl, warehouseAddress, type Config } from './config.js';
+import { createRedactingLogger } from './logging.js';
 import { connectClient, connectWorker } from './temporal-connection.js';
-import { createCaseWorker } from './worker.js';
+import { createCaseWorker, ensureReconcileSchedule } from './worker.js';
 
 export function createLogger(config: Config): Logger {
-  return pino({ level: config.LOG_LEVEL, base: { service: 'returns-orchestrator', mode: config.mode } });
+  // Redacted and scrubbed: no key, secret or payment token in the logs (runtime/logging.ts).
+  return createRedactingLogger({
+    level: config.LOG_LEVEL,
+    base: { service: 'returns-orchestrator', mode: config.mode },
+  });
 }
 
 export function openConfiguredDatabase(config: Config): Promise<Database> {
@@ -40,6 +45,8 @@ export async function startApi(args: {
     adminApiKey: args.adminApiKey,
     warehouse: warehouseAddress(config),
     payments: paymentProviders(paymentSettings(config)),
+    limits: limitSettings(config),
+    allowPrivateWebhookTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     logger,
     readiness: {
       database: () => database.ping(),
@@ -81,8 +88,11 @@ export async function startWorker(args: {
       carriers: carrierSettings(config),
       payments: paymentProviders(paymentSettings(config)),
       warehouse: warehouseAddress(config) ?? DEFAULT_WAREHOUSE,
+      allowPrivateWebhookTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     },
   });
+  // Once the worker is there to run it: the reconciler of cases left without a workflow.
+  await ensureReconcileSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE });
   return { worker, done: worker.run() };
 }
 

@@ -5,8 +5,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type CaseActivities } from '../activities/index.js';
+import type { reconcileCases } from '../workflows/reconcile-cases.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Written by `npm run build` (scripts/bundle-workflows.ts) next to the compiled runtime. */
@@ -36,4 +38,34 @@ export function createCaseWorker(opts: CaseWorkerOptions): Promise<Worker> {
     activities: opts.wrapActivities ? opts.wrapActivities(activities) : activities,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
   });
+}
+
+export const RECONCILE_SCHEDULE_ID = 'reconcile-cases';
+
+/**
+ * The reconciler's schedule: `reconcileCases` every minute on the case task queue, a run still
+ * going skips the next, missed runs are not caught up. Created at worker start, or brought up to
+ * date when it exists (any number of workers may start at once).
+ */
+export async function ensureReconcileSchedule(
+  client: Client,
+  opts: { taskQueue: string; scheduleId?: string },
+): Promise<void> {
+  const scheduleId = opts.scheduleId ?? RECONCILE_SCHEDULE_ID;
+  const spec = { intervals: [{ every: '1 minute' }] };
+  const action = {
+    type: 'startWorkflow' as const,
+    workflowType: 'reconcileCases',
+    workflowId: scheduleId,
+    taskQueue: opts.taskQueue,
+    args: [] as Parameters<typeof reconcileCases>,
+    workflowExecutionTimeout: '10 minutes',
+  };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' };
+  try {
+    await client.schedule.create({ scheduleId, spec, action, policies });
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, spec, action, policies }));
+  }
 }

@@ -3,7 +3,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { loadAnalyticsInput } from '../../db/analytics.js';
 import { ANALYTICS_GROUPINGS, summarizeReturns, type AnalyticsGroup } from '../../domain/analytics.js';
 import { formatDuration } from '../../domain/duration.js';
-import { requireRole } from '../auth.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { jsonResponse, problemResponse, queryPeriod, Timestamp } from '../schemas.js';
 
@@ -33,7 +32,6 @@ const analytics = createRoute({
   description:
     'Cases opened in the period, grouped by case-line reason, SKU or product category, or by case method or channel. Return rate compares units returned with units sold (orders placed) in the same period; refunded sums the credit notes of those cases per currency; processing time runs from opening to completion.',
   security: bearer,
-  middleware: [requireRole('manager')] as const,
   request: {
     query: z.object({ from: Timestamp, to: Timestamp, groupBy: z.enum(ANALYTICS_GROUPINGS).default('reason') }),
   },

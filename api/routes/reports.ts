@@ -5,7 +5,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { reconciliationRows, type ReconciliationRows } from '../../db/reconciliation.js';
 import { casesWithParcelOnTheWay, linesOfCases, receiptsAndInspections } from '../../db/reports.js';
-import { requireRole } from '../auth.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { jsonResponse, problemResponse, queryPeriod, Timestamp } from '../schemas.js';
 
@@ -54,7 +53,6 @@ const inTransit = createRoute({
   tags: ['Warehouse'],
   summary: 'Return parcels on their way: count, by carrier, status and age',
   security: bearer,
-  middleware: [requireRole('warehouse', 'manager')] as const,
   responses: { 200: jsonResponse(InTransit, 'the report') },
 });
 const returnsReport = createRoute({
@@ -63,7 +61,6 @@ const returnsReport = createRoute({
   tags: ['Warehouse'],
   summary: 'Parcels received and inspected in [from, to), with dispositions and conditions',
   security: bearer,
-  middleware: [requireRole('warehouse', 'manager')] as const,
   request: { query: z.object({ from: Timestamp, to: Timestamp }) },
   responses: { 200: jsonResponse(ReturnsReport, 'the report'), 400: problemResponse('invalid period') },
 });
@@ -120,7 +117,6 @@ const reconciliation = createRoute({
     'So `difference` = creditNotes − (refundsSucceeded + storeCredit.principal + fees − delivery + shortfall) is the refunds still pending or failed (`explainedBy`), and `unexplained` is 0. ' +
     'Credit notes count on the day issued, refunds on the day planned, with their current status. A day boundary between a credit note and its refunds shows on both days, and evens out in `totals`.',
   security: bearer,
-  middleware: [requireRole('manager', 'finance')] as const,
   request: { query: z.object({ from: Timestamp, to: Timestamp }) },
   responses: { 200: jsonResponse(Reconciliation, 'the report'), 400: problemResponse('invalid period') },
 });

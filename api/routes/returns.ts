@@ -5,7 +5,6 @@ import { listCases, loadCaseView, waitForCaseView, type CaseView } from '../../d
 import { inspectionCoverageErrors } from '../../domain/case-guards.js';
 import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, METHODS } from '../../domain/case-status.js';
 import { addParcel, approve, cancelCase, inspect, resendLabel } from '../../workflows/messages.js';
-import { requireRole } from '../auth.js';
 import { updateCase } from '../case-updates.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ProblemError } from '../problem.js';
@@ -59,7 +58,6 @@ const start = createRoute({
   tags: ['Cases'],
   summary: 'Start a return or exchange case',
   security: bearer,
-  middleware: [requireRole('customer_service', 'portal', 'manager')] as const,
   request: {
     headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
     body: jsonBody(StartBody),
@@ -77,7 +75,6 @@ const getOne = createRoute({
   tags: ['Cases'],
   summary: 'A case with its timeline',
   security: bearer,
-  middleware: [requireRole('customer_service', 'portal', 'warehouse', 'manager')] as const,
   request: { params: IdParam },
   responses: { 200: jsonResponse(CaseViewSchema, 'the case'), 404: problemResponse('no such case') },
 });
@@ -87,7 +84,6 @@ const list = createRoute({
   tags: ['Cases'],
   summary: 'Cases, newest first, filtered and paged',
   security: bearer,
-  middleware: [requireRole('customer_service', 'portal', 'warehouse', 'manager')] as const,
   request: { query: ListQuery },
   responses: { 200: jsonResponse(CasePage, 'a page'), 400: problemResponse('invalid query') },
 });
@@ -97,7 +93,6 @@ const inspection = createRoute({
   tags: ['Cases'],
   summary: 'Record the inspection of a received case (warehouse)',
   security: bearer,
-  middleware: [requireRole('warehouse')] as const,
   request: { params: IdParam, body: jsonBody(InspectionBody) },
   responses: {
     200: jsonResponse(CaseViewSchema, 'accepted by the workflow'),
@@ -112,7 +107,6 @@ const cancel = createRoute({
   tags: ['Cases'],
   summary: 'Cancel a case before settlement',
   security: bearer,
-  middleware: [requireRole('customer_service', 'manager')] as const,
   request: { params: IdParam, body: jsonBody(CancelBody) },
   responses: {
     200: jsonResponse(CaseViewSchema, 'cancelled'),
@@ -128,7 +122,6 @@ const approval = createRoute({
   tags: ['Cases'],
   summary: 'Approve or reject a case waiting for a manager (exchange without return above the limit)',
   security: bearer,
-  middleware: [requireRole('manager')] as const,
   request: { params: IdParam, body: jsonBody(ApprovalBody) },
   responses: {
     200: jsonResponse(CaseViewSchema, 'the decision is recorded'),
@@ -143,7 +136,6 @@ const addParcelRoute = createRoute({
   tags: ['Cases'],
   summary: 'Issue a label for a further parcel of the same case (goods going back in several boxes)',
   security: bearer,
-  middleware: [requireRole('customer_service', 'portal', 'manager')] as const,
   request: { params: IdParam },
   responses: {
     201: jsonResponse(CaseViewSchema, 'the case with the new parcel in `parcels`'),
@@ -161,7 +153,6 @@ const resendLabelRoute = createRoute({
     'Each accepted request sends one more e-mail, exactly once. Retrying with the same `Idempotency-Key` ' +
     'does not send it again. Only while the case waits for its parcel.',
   security: bearer,
-  middleware: [requireRole('customer_service', 'portal', 'manager')] as const,
   request: { params: IdParam, headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }) },
   responses: {
     202: jsonResponse(CaseViewSchema, 'the e-mail was sent; the case'),

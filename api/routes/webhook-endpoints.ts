@@ -1,6 +1,7 @@
 /** The shop's outbound webhook subscriptions: events delivered signed per Standard Webhooks. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { randomBytes } from 'node:crypto';
+import { webhookUrlRefusal } from '../../activities/webhook-targets.js';
 import { newWebhookSecret } from '../../activities/webhooks.js';
 import {
   disableWebhookEndpoint,
@@ -9,7 +10,6 @@ import {
   type WebhookEndpointRow,
 } from '../../db/webhook-endpoints.js';
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from '../../domain/webhook-events.js';
-import { requireRole } from '../auth.js';
 import { ProblemError } from '../problem.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { IdParam, jsonBody, jsonResponse, problemResponse } from '../schemas.js';
@@ -23,7 +23,12 @@ const CreateEndpoint = z
     url: z
       .url({ protocol: /^https?$/, error: 'an http or https URL' })
       .max(2000)
-      .openapi({ example: 'https://shop.example/webhooks/returns' }),
+      .openapi({
+        example: 'https://shop.example/webhooks/returns',
+        description:
+          'must resolve to public addresses only (no loopback, private, link-local, unique-local or internal host names) ' +
+          'unless the operator allows private targets; checked again at each delivery. Redirects are not followed.',
+      }),
     events: z.array(EventType).min(1, 'at least one event type').max(50),
   })
   .openapi('CreateWebhookEndpoint');
@@ -56,13 +61,12 @@ const create = createRoute({
     `Events: ${WEBHOOK_EVENT_TYPES.join(', ')} (or "${ALL_EVENTS}"). Each is POSTed as JSON {type, timestamp, data} with the ` +
     'Standard Webhooks headers webhook-id, webhook-timestamp and webhook-signature, and retried with backoff until a 2xx answer.',
   security: bearer,
-  middleware: [requireRole('manager')] as const,
   request: { body: jsonBody(CreateEndpoint) },
   responses: {
     201: jsonResponse(CreatedEndpoint, 'created; the secret is shown only here'),
     401: problemResponse('no valid key'),
     403: problemResponse('not an admin or manager'),
-    422: problemResponse('invalid body'),
+    422: problemResponse('invalid body, or a url whose host is not public'),
   },
 });
 
@@ -72,7 +76,6 @@ const list = createRoute({
   tags: ['Webhook endpoints'],
   summary: 'The webhook endpoints, newest first, without their secrets (admin, manager)',
   security: bearer,
-  middleware: [requireRole('manager')] as const,
   responses: {
     200: jsonResponse(z.object({ items: z.array(EndpointView) }), 'the endpoints'),
     401: problemResponse('no valid key'),
@@ -86,7 +89,6 @@ const disable = createRoute({
   tags: ['Webhook endpoints'],
   summary: 'Disable a webhook endpoint: no further events are sent to it (admin, manager)',
   security: bearer,
-  middleware: [requireRole('manager')] as const,
   request: { params: IdParam },
   responses: {
     204: { description: 'disabled' },
@@ -104,10 +106,21 @@ const view = (e: WebhookEndpointRow) => ({
   disabledAt: e.disabledAt?.toISOString() ?? null,
 });
 
-export function webhookEndpointRoutes({ db }: ApiDeps) {
+export function webhookEndpointRoutes({ db, allowPrivateWebhookTargets, resolveWebhookHost }: ApiDeps) {
   return newRouter()
     .openapi(create, async (c) => {
       const { url, events } = c.req.valid('json');
+      if (!allowPrivateWebhookTargets) {
+        const refusal = await webhookUrlRefusal(url, resolveWebhookHost);
+        if (refusal) {
+          throw new ProblemError(
+            422,
+            'invalid body: url',
+            [{ field: 'url', detail: refusal, in: 'body' }],
+            'validation',
+          );
+        }
+      }
       const id = `we_${randomBytes(12).toString('base64url')}`;
       const secret = newWebhookSecret();
       const unique = [...new Set(events)];

@@ -3,10 +3,14 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostResolver } from '../../activities/webhook-targets.js';
+import { webhookActivities } from '../../activities/webhooks.js';
+import { createApp } from '../../api/app.js';
+import { insertWebhookEndpoint } from '../../db/webhook-endpoints.js';
 import { webhookDeliveries } from '../../db/schema.js';
 import { WEBHOOK_MAX_ATTEMPTS } from '../../workflows/webhook-delivery.js';
 import { inspectCase, returnRequest, scanParcel, startReturn, trackingNumberOf } from '../support/requests.js';
-import { seedOrder, startStack, uid, waitForCase, type Stack } from '../support/stack.js';
+import { ADMIN_KEY, seedOrder, startStack, uid, waitForCase, type Stack } from '../support/stack.js';
 
 interface Received {
   path: string;
@@ -22,6 +26,9 @@ let base: string;
 const received: Received[] = [];
 /** webhook-ids that /flaky already failed once. */
 const failedOnce = new Set<string>();
+/** Bytes /huge handed to its connection before the client hung up, by webhook-id. */
+const hugeWritten = new Map<string, number>();
+const HUGE_BYTES = 256 * 1024 * 1024;
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -43,7 +50,25 @@ beforeAll(async () => {
       } catch {
         json = undefined;
       }
+      if (req.url === '/redirect') status = 302;
       received.push({ path: req.url ?? '', headers: req.headers, body, json, answered: status });
+      if (req.url === '/redirect') return res.writeHead(302, { location: `${base}/redirect-target` }).end();
+      if (req.url === '/slow') return; // never answers: the client gives up
+      if (req.url === '/huge') {
+        // 200 at once, then a body far beyond anything worth reading, as fast as the client takes it.
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const chunk = Buffer.alloc(1024 * 1024, 120);
+        let written = 0;
+        res.on('close', () => hugeWritten.set(id, written));
+        const pump = () => {
+          while (written < HUGE_BYTES && !res.destroyed) {
+            written += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        return pump();
+      }
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'try again');
     });
   });
@@ -59,6 +84,7 @@ afterAll(async () => {
     }
   }
   await stack?.close();
+  receiver?.closeAllConnections();
   await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
 });
 
@@ -277,5 +303,173 @@ describe('a delivery that never succeeds', () => {
     } finally {
       await skipping.close();
     }
+  });
+});
+
+/** Resolves only the names it was given (tests have no DNS of their own). */
+const resolverOf =
+  (table: Record<string, string[]>): HostResolver =>
+  async (host) => {
+    const addresses = table[host];
+    if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+
+describe('webhook targets', () => {
+  /** The API as configured in production: private targets not allowed. */
+  let strict: ReturnType<typeof createApp>;
+  const publicDns = resolverOf({
+    'hooks.shop.example': ['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946'],
+    'sneaky.shop.example': ['127.0.0.1'],
+    'split.shop.example': ['93.184.216.34', '10.1.2.3'],
+  });
+  beforeAll(() => {
+    strict = createApp({
+      db: stack.db,
+      temporal: stack.env.client,
+      taskQueue: stack.taskQueue,
+      adminApiKey: ADMIN_KEY,
+      allowPrivateWebhookTargets: false,
+      resolveWebhookHost: publicDns,
+      readiness: { database: async () => undefined, temporal: async () => undefined },
+    });
+  });
+  const create = async (url: string) => {
+    const res = await strict.request('/v1/webhook-endpoints', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url, events: ['return.expired'] }),
+    });
+    return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as any };
+  };
+  const deliveryTo = async (url: string) => {
+    const endpointId = uid('we_test');
+    // Subscribed to nothing: only the deliveries inserted here go to it.
+    await insertWebhookEndpoint(stack.db, { id: endpointId, url, events: [], secret: 'whsec_c2VjcmV0' });
+    return pendingDelivery(endpointId);
+  };
+  const pendingDelivery = async (endpointId: string) => {
+    const deliveryId = uid('whd_test');
+    await stack.db.insert(webhookDeliveries).values({
+      id: deliveryId,
+      endpointId,
+      eventType: 'return.expired',
+      eventKey: `RC-none:${deliveryId}`,
+      payload: { type: 'return.expired', timestamp: new Date().toISOString(), data: { caseId: 'RC-none' } },
+      status: 'pending',
+    });
+    return deliveryId;
+  };
+  const rowOf = async (deliveryId: string) =>
+    (await stack.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)))[0]!;
+  const calledWith = (deliveryId: string) => received.filter((r) => r.headers['webhook-id'] === deliveryId);
+
+  it('refuses loopback, link-local, private and internal hosts, naming url', async () => {
+    for (const url of [
+      'http://127.0.0.1/x',
+      'http://169.254.169.254/latest',
+      'http://10.0.0.1',
+      'http://[::1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://localhost:8080',
+      'https://metadata.google.internal/computeMetadata/v1/',
+      'http://printer.local/',
+      'http://webhooks/',
+      'http://sneaky.shop.example/hook', // resolves to 127.0.0.1
+      'http://split.shop.example/hook', // one of its addresses is private
+      'http://unknown.shop.example/hook', // does not resolve: cannot be shown to be public
+    ]) {
+      const res = await create(url);
+      expect(res.status, url).toBe(422);
+      expect(res.type).toContain('application/problem+json');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(['url']);
+    }
+    const meta = await create('http://169.254.169.254/latest');
+    expect(meta.body.errors[0].detail).toBe('the host is a link-local address');
+    const sneaky = await create('http://sneaky.shop.example/hook');
+    expect(sneaky.body.errors[0].detail).toBe('the host sneaky.shop.example resolves to 127.0.0.1, a loopback address');
+  });
+
+  it('accepts a public host, and private ones when the operator allows them', async () => {
+    const ok = await create('https://hooks.shop.example/returns');
+    expect(ok.status).toBe(201);
+    expect((await stack.call('DELETE', `/v1/webhook-endpoints/${ok.body.id}`)).status).toBe(204);
+    // The test stack's API is configured with private targets allowed.
+    const port = new URL(base).port;
+    for (const url of [`http://localhost:${port}/allowed`, `${base}/allowed`]) {
+      const allowed = await stack.call('POST', '/v1/webhook-endpoints', { url, events: ['return.expired'] });
+      expect(allowed.status, url).toBe(201);
+      expect((await stack.call('DELETE', `/v1/webhook-endpoints/${allowed.body.id}`)).status).toBe(204);
+    }
+  });
+
+  it('refuses at delivery a host that was public at creation and resolves private now, sending nothing', async () => {
+    const port = new URL(base).port;
+    // Public when created (the API's resolver)…
+    const ep = await create(`http://hooks.shop.example:${port}/rebound`);
+    expect(ep.status).toBe(201);
+    try {
+      const deliveryId = await pendingDelivery(ep.body.id);
+      // …rebound to the loopback receiver by delivery time: were it not checked, the request would arrive.
+      let lookups = 0;
+      const rebound: HostResolver = async () => {
+        lookups++;
+        return [{ address: '127.0.0.1', family: 4 }];
+      };
+      const deliver = webhookActivities({ db: stack.db, allowPrivateWebhookTargets: false }, { resolve: rebound });
+      await expect(deliver.deliverWebhook({ deliveryId })).rejects.toThrow(
+        /hooks\.shop\.example resolves to 127\.0\.0\.1, a loopback address/,
+      );
+      expect(lookups).toBe(1); // one resolution, checked and (had it passed) connected to
+      expect(calledWith(deliveryId)).toEqual([]);
+      expect(received.some((r) => r.path === '/rebound')).toBe(false);
+      expect(await rowOf(deliveryId)).toMatchObject({ status: 'pending', attempts: 1, deliveredAt: null });
+      expect((await rowOf(deliveryId)).lastError).toMatch(/^RefusedTargetError: /);
+    } finally {
+      await stack.call('DELETE', `/v1/webhook-endpoints/${ep.body.id}`);
+    }
+
+    // An endpoint created while private targets were allowed is refused once they are not.
+    const literal = await deliveryTo(`${base}/literal`);
+    const deliver = webhookActivities({ db: stack.db, allowPrivateWebhookTargets: false });
+    await expect(deliver.deliverWebhook({ deliveryId: literal })).rejects.toThrow(/loopback address/);
+    expect(calledWith(literal)).toEqual([]);
+  });
+
+  it('follows no redirect: a 3xx is a failed delivery and its target is never called', async () => {
+    const deliveryId = await deliveryTo(`${base}/redirect`);
+    const deliver = webhookActivities({ db: stack.db, allowPrivateWebhookTargets: true });
+    await expect(deliver.deliverWebhook({ deliveryId })).rejects.toThrow(/HTTP 302/);
+    expect(calledWith(deliveryId).map((r) => r.path)).toEqual(['/redirect']);
+    expect(received.some((r) => r.path === '/redirect-target')).toBe(false);
+    expect(await rowOf(deliveryId)).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastError: 'HTTP 302 (redirects are not followed)',
+    });
+  });
+
+  it('cuts a huge answer off and gives up on a slow one', async () => {
+    const deliver = webhookActivities(
+      { db: stack.db, allowPrivateWebhookTargets: true },
+      { timeoutMs: 1000, maxResponseBytes: 64 * 1024 },
+    );
+    const huge = await deliveryTo(`${base}/huge`);
+    const started = Date.now();
+    expect(await deliver.deliverWebhook({ deliveryId: huge })).toBe('delivered'); // the status decides
+    expect(Date.now() - started).toBeLessThan(1000);
+    await waitUntil('the huge answer to be cut off', () => hugeWritten.has(huge));
+    expect(hugeWritten.get(huge)).toBeLessThan(HUGE_BYTES / 4);
+
+    const slow = await deliveryTo(`${base}/slow`);
+    const t0 = Date.now();
+    await expect(deliver.deliverWebhook({ deliveryId: slow })).rejects.toThrow(/no answer within 1000 ms/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(calledWith(slow)).toHaveLength(1);
+    expect(await rowOf(slow)).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastError: 'TimeoutError: no answer within 1000 ms',
+    });
   });
 });

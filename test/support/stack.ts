@@ -106,6 +106,7 @@ export async function startStack(
     taskQueue,
     adminApiKey: ADMIN_KEY,
     settleWaitMs: 5000,
+    allowPrivateWebhookTargets: true, // webhook tests deliver to loopback stand-ins
     readiness: {
       database: () => database.ping(),
       temporal: async () => {
@@ -155,6 +156,7 @@ export async function startStack(
           warehouse: DEFAULT_WAREHOUSE,
           carriers: {},
           payments: {},
+          allowPrivateWebhookTargets: true,
           ...overrides,
         },
         wrapActivities: opts.wrapActivities,

@@ -229,6 +229,7 @@ export function createStubActivities(client: () => Client): StubActivities {
     selectCampaignAudience: notACaseActivity('selectCampaignAudience'),
     sendCampaignBatch: notACaseActivity('sendCampaignBatch'),
     finishCampaign: notACaseActivity('finishCampaign'),
+    startOrphanedCases: notACaseActivity('startOrphanedCases'),
   };
   return { activities, calls, behaviours };
 }

@@ -1,10 +1,12 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { carrierSettings, ConfigError, loadConfig, warehouseAddress } from '../../runtime/config.js';
+import { randomBytes } from 'node:crypto';
+import { newApiKey } from '../../api/auth.js';
+import { carrierSettings, ConfigError, loadConfig, warehouseAddress, weakAdminKey } from '../../runtime/config.js';
 
 const prod = {
   TEMPORAL_ADDRESS: 'temporal.internal:7233',
   DATABASE_URL: 'postgres://app@db.internal/returns',
-  ADMIN_API_KEY: 'a-long-enough-admin-key',
+  ADMIN_API_KEY: 'rok-admin-7f3a9c2e5b8d1f4a6c0e9b2d7a5f3c1e',
 };
 
 describe('configuration from the environment', () => {
@@ -49,6 +51,26 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig('api', { ...prod, ADMIN_API_KEY: 'short' })).toThrow(/ADMIN_API_KEY/);
     expect(() => loadConfig('dev', { SMTP_URL: 'http://mail' })).toThrow(/SMTP_URL/);
     expect(() => loadConfig('api', { ...prod, TEMPORAL_TLS_CERT_PATH: '/c.pem' })).toThrow(/TEMPORAL_TLS_KEY_PATH/);
+  });
+
+  it('outside dev mode ADMIN_API_KEY must be long and random, naming the variable; dev mode takes a shorter one', () => {
+    const refused = (key: string) =>
+      expect(() => loadConfig('api', { ...prod, ADMIN_API_KEY: key })).toThrow(/ADMIN_API_KEY/);
+    refused('a-long-enough-admin-key'); // 23 characters
+    refused('k'.repeat(64)); // one distinct character
+    refused('abababababababababababababababababab'); // two
+    refused('passwordpasswordpasswordpassword'); // 7 distinct characters
+    refused('aaaaaaaaaaaaaaaaaaaaaaaaabcdefghijklmn'); // enough distinct ones, but mostly one of them
+    refused('0123456789abcdef0123456789abcdef'); // a repeated pattern
+    expect(() => loadConfig('worker', { ...prod, ADMIN_API_KEY: 'x'.repeat(40) })).toThrow(/ADMIN_API_KEY/);
+    expect(weakAdminKey('a-long-enough-admin-key')).toMatch(/at least 32 characters/);
+    expect(weakAdminKey('passwordpasswordpasswordpassword')).toMatch(/distinct/);
+    // What `openssl rand -hex 16` (32 hex digits) or a generated rok_ key gives passes, every time.
+    for (let i = 0; i < 2000; i++) expect(weakAdminKey(randomBytes(16).toString('hex'))).toBeUndefined();
+    expect(weakAdminKey(newApiKey())).toBeUndefined();
+    expect(loadConfig('api', { ...prod, ADMIN_API_KEY: randomBytes(32).toString('base64url') }).mode).toBe('api');
+    // Dev mode keeps the old floor (16 characters) and no randomness rule.
+    expect(loadConfig('dev', { ADMIN_API_KEY: 'dev-admin-key-0001' }).ADMIN_API_KEY).toBe('dev-admin-key-0001');
   });
 
   it('PostNord is configured only with an API key, and then needs the item-id range', () => {
