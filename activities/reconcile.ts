@@ -6,7 +6,7 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { and, asc, eq, inArray, lt } from 'drizzle-orm';
-import { ensureCaseWorkflow } from '../cases/open-case.js';
+import { ensureCaseWorkflow } from '../cases/case-workflow.js';
 import { returnCases } from '../db/schema.js';
 import { caseWorkflowId } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';

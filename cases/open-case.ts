@@ -5,9 +5,7 @@
  * HTTP: it refuses with `CaseNotOpened`, which the API answers as problem+json (api/app.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { stringify } from 'safe-stable-stringify';
 import type { Channel, ReturnMethod } from '../domain/case-status.js';
 import { replacementValue } from '../domain/exchange.js';
@@ -22,7 +20,6 @@ import {
 import type { RefundMethod } from '../domain/refunds.js';
 import { paidValue } from '../domain/settlement.js';
 import { claimedQuantities, creditedAmounts } from '../db/claims.js';
-import type { Db } from '../db/client.js';
 import { policyFor } from '../db/policies.js';
 import {
   caseLines,
@@ -30,19 +27,14 @@ import {
   idempotencyKeys,
   orderLines,
   orders,
-  parcelScans,
   preIssuedLabels,
   products,
   returnCases,
 } from '../db/schema.js';
-import { caseWorkflowId, ReturnStatusAttribute, type ParcelScan, type ReturnCaseInput } from '../workflows/messages.js';
-import type { returnCase } from '../workflows/return-case.js';
+import type { ParcelScan, ReturnCaseInput } from '../workflows/messages.js';
+import { ensureCaseWorkflow, startWorkflow, type OpenCaseDeps } from './case-workflow.js';
 
-export interface OpenCaseDeps {
-  db: Db;
-  temporal: Client;
-  taskQueue: string;
-}
+export type { OpenCaseDeps } from './case-workflow.js';
 
 type OrderLineRow = typeof orderLines.$inferSelect;
 type ProductRow = typeof products.$inferSelect;
@@ -131,120 +123,6 @@ export const requestHashOf = (body: unknown): string =>
   createHash('sha256')
     .update(stringify(body) ?? '')
     .digest('hex');
-
-/**
- * Starts the case's workflow unless one with its id exists or existed (`ReturnCase:<id>`, never a
- * second run): true when this call started it.
- */
-async function startWorkflow({ temporal, taskQueue }: OpenCaseDeps, input: ReturnCaseInput): Promise<boolean> {
-  try {
-    await temporal.workflow.start<typeof returnCase>('returnCase', {
-      workflowId: caseWorkflowId(input.caseId),
-      taskQueue,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [{ key: ReturnStatusAttribute, value: 'requested' }],
-    });
-    return true;
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    return false;
-  }
-}
-
-/**
- * The workflow input of a recorded case, rebuilt from its rows exactly as `openCase` built it: the
- * case (policy snapshot, replacements, creditAmount, refund terms), its lines with the order lines'
- * names and prices, and, for a case opened by scanning a pre-issued label, that scan. Undefined
- * when there is no such case.
- */
-export async function caseInputFromDb(db: Db, caseId: string): Promise<ReturnCaseInput | undefined> {
-  const [row] = await db.select().from(returnCases).where(eq(returnCases.id, caseId));
-  if (!row) return undefined;
-  const lines = await db
-    .select()
-    .from(caseLines)
-    .where(eq(caseLines.caseId, caseId))
-    .orderBy(asc(caseLines.orderLineId));
-  const ids = lines.map((l) => l.orderLineId);
-  const ols = ids.length
-    ? await db
-        .select()
-        .from(orderLines)
-        .where(and(eq(orderLines.orderId, row.orderId), inArray(orderLines.id, ids)))
-    : [];
-  const byId = new Map(ols.map((l) => [l.id, l]));
-  const exchange = row.method === 'exchange' || row.method === 'exchange_without_return';
-  // Only a dock scan of a pre-issued label opens a case with that label claimed by it.
-  let openedByScan: ParcelScan | undefined;
-  if (row.trackingNumber) {
-    const [label] = await db
-      .select()
-      .from(preIssuedLabels)
-      .where(and(eq(preIssuedLabels.trackingNumber, row.trackingNumber), eq(preIssuedLabels.caseId, caseId)));
-    if (label) {
-      const [scan] = await db
-        .select()
-        .from(parcelScans)
-        .where(and(eq(parcelScans.caseId, caseId), eq(parcelScans.trackingNumber, row.trackingNumber)))
-        .orderBy(asc(parcelScans.id))
-        .limit(1);
-      // The scan is recorded after the case is opened: a crash in between leaves none, the parcel is in all the same.
-      openedByScan = scan
-        ? {
-            trackingNumber: scan.trackingNumber,
-            scannedBy: scan.scannedBy,
-            ...(scan.location ? { location: scan.location } : {}),
-          }
-        : { trackingNumber: row.trackingNumber, scannedBy: 'unknown' };
-    }
-  }
-  return {
-    caseId,
-    orderId: row.orderId,
-    customerId: row.customerId,
-    method: row.method,
-    channel: row.channel,
-    currency: row.currency,
-    policy: row.policy,
-    lines: lines.map((l) => {
-      const ol = byId.get(l.orderLineId);
-      if (!ol) throw new Error(`case ${caseId}: no order line ${l.orderLineId} on order ${row.orderId}`);
-      return {
-        orderLineId: l.orderLineId,
-        sku: ol.sku,
-        name: ol.name,
-        quantity: l.quantity,
-        reason: l.reason,
-        unitPrice: ol.unitPrice,
-        vatRate: ol.vatRate,
-      };
-    }),
-    ...(exchange ? { replacements: row.replacements } : {}),
-    ...(row.method === 'exchange'
-      ? { shipReplacement: row.shipReplacement === 'immediately' ? 'immediately' : 'after_receipt' }
-      : {}),
-    ...(row.creditAmount !== null ? { creditAmount: row.creditAmount } : {}),
-    ...(openedByScan ? { openedByScan } : {}),
-    refundMethod: row.refundMethod,
-    ...(row.refundDueBy ? { refundDueBy: row.refundDueBy.toISOString() } : {}),
-  };
-}
-
-/**
- * Makes sure a recorded case has its workflow: starts it from the case's rows unless it exists or
- * existed (idempotent by workflow id). `started` when this call started it; `exists` when it was
- * there already; `no-case` without such a case. Used by a retry of `POST /v1/returns` and by the
- * reconciler (activities/reconcile.ts) for cases orphaned between the commit and the start.
- */
-export async function ensureCaseWorkflow(
-  deps: OpenCaseDeps,
-  caseId: string,
-): Promise<'started' | 'exists' | 'no-case'> {
-  const input = await caseInputFromDb(deps.db, caseId);
-  if (!input) return 'no-case';
-  return (await startWorkflow(deps, input)) ? 'started' : 'exists';
-}
 
 /**
  * Checks the request against the policy, records the case and starts its workflow. Throws

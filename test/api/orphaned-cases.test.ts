@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reconcileActivities } from '../../activities/reconcile.js';
 import { createApp } from '../../api/app.js';
-import { caseInputFromDb } from '../../cases/open-case.js';
+import { caseInputFromDb } from '../../cases/case-workflow.js';
 import type { Db } from '../../db/client.js';
 import { idempotencyKeys, returnCases } from '../../db/schema.js';
 import { ensureReconcileSchedule } from '../../runtime/worker.js';
