@@ -9,7 +9,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { expect, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import type { CaseActivities, ProgressInput } from '../../activities/index.js';
 import type { CaseStatus } from '../../domain/case-status.js';
 import { DEFAULT_POLICY, type Policy } from '../../domain/policy.js';
@@ -561,4 +561,26 @@ export function deferred(): { promise: Promise<void>; release: () => void } {
   };
   holds.add(release);
   return { promise, release };
+}
+
+/**
+ * One time-skipping server and stub worker for the calling test file: started before its tests,
+ * every case still running ended after each test (its trail printed when the test failed), closed
+ * after them. Answers a getter: the environment exists only once `beforeAll` ran.
+ */
+export function useWorkflowEnv(): () => WorkflowTestEnv {
+  let env: WorkflowTestEnv | undefined;
+  beforeAll(async () => {
+    env = await startWorkflowEnv();
+  });
+  afterEach(async ({ task }) => {
+    await env?.endRunning(task.result?.state === 'fail');
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+  return () => {
+    if (!env) throw new Error('the workflow test environment is not started (use it inside a test)');
+    return env;
+  };
 }

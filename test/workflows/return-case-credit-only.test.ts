@@ -3,7 +3,7 @@
  * was paid, spread over the lines), completed, the follow-up e-mail after followUpAfter.
  */
 import { WorkflowUpdateStage } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addParcel, approve, cancelCase, inspect, resendLabel } from '../../workflows/messages.js';
 import {
   caseInput,
@@ -13,20 +13,10 @@ import {
   refusedAtOnce,
   SCARF,
   SWEATER,
-  startWorkflowEnv,
-  type WorkflowTestEnv,
+  useWorkflowEnv,
 } from '../support/workflow-env.js';
 
-let t: WorkflowTestEnv;
-beforeAll(async () => {
-  t = await startWorkflowEnv();
-});
-afterEach(async ({ task }) => {
-  await t?.endRunning(task.result?.state === 'fail');
-});
-afterAll(async () => {
-  await t?.close();
-});
+const env = useWorkflowEnv();
 
 const creditOnly = (over: Parameters<typeof caseInput>[0] = {}) =>
   caseInput({ method: 'credit_only', channel: 'customer_service', lines: [SWEATER, SCARF], ...over });
@@ -42,7 +32,7 @@ const CREDIT_TRAIL = [
 
 describe('returnCase: credit_only', () => {
   it('credits what was paid at once and completes, then follows up', async () => {
-    const run = await t.start(creditOnly());
+    const run = await env().start(creditOnly());
     expect(await run.result()).toBe('completed');
     expect(run.trail()).toEqual(CREDIT_TRAIL);
     expect(run.calls('issueCreditNote').map((c) => c.input)).toEqual([
@@ -105,7 +95,7 @@ describe('returnCase: credit_only', () => {
   });
 
   it('credits an agreed amount, spread over the lines by what was paid for each', async () => {
-    const run = await t.start(creditOnly({ creditAmount: 50_000, policy: { followUpAfter: 'P2D' } }));
+    const run = await env().start(creditOnly({ creditAmount: 50_000, policy: { followUpAfter: 'P2D' } }));
     expect(await run.result()).toBe('completed');
     expect(run.trail()).toEqual(CREDIT_TRAIL);
     expect(run.calls('issueCreditNote')[0]!.input.draft).toEqual({
@@ -143,7 +133,7 @@ describe('returnCase: credit_only', () => {
   });
 
   it('completes without a credit entry or e-mail when nothing is left to credit', async () => {
-    const run = await t.start(creditOnly(), { issueCreditNote: () => null });
+    const run = await env().start(creditOnly(), { issueCreditNote: () => null });
     expect(await run.result()).toBe('completed');
     expect(run.trail()).toEqual([
       'progress:started',
@@ -155,7 +145,7 @@ describe('returnCase: credit_only', () => {
 
   it('refuses a cancel while the credit is being issued (CaseAlreadySettled)', async () => {
     const hold = deferred();
-    const run = await t.start(creditOnly(), {
+    const run = await env().start(creditOnly(), {
       before: (c) => (c.name === 'issueCreditNote' ? hold.promise : undefined),
     });
     await run.until('issueCreditNote:credit_only');
@@ -175,7 +165,7 @@ describe('returnCase: credit_only', () => {
   });
 
   it('refuses every other command once completed', async () => {
-    const run = await t.start(creditOnly());
+    const run = await env().start(creditOnly());
     await run.until('progress:completed');
     const by = { requestedBy: 'cs-1' };
     expect(

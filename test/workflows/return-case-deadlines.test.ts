@@ -4,7 +4,7 @@
  * cancelled), the approval and replacement-stock deadlines (with their defaults for policies that
  * lack them), the carrier poll interval and the follow-up.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../domain/policy.js';
 import {
   approve,
@@ -14,27 +14,9 @@ import {
   parcelReceived,
   type ReplacementInput,
 } from '../../workflows/messages.js';
-import {
-  caseInput,
-  DAY,
-  HOUR,
-  outOfStock,
-  shipped,
-  startWorkflowEnv,
-  type CaseRun,
-  type WorkflowTestEnv,
-} from '../support/workflow-env.js';
+import { caseInput, DAY, HOUR, outOfStock, shipped, useWorkflowEnv, type CaseRun } from '../support/workflow-env.js';
 
-let t: WorkflowTestEnv;
-beforeAll(async () => {
-  t = await startWorkflowEnv();
-});
-afterEach(async ({ task }) => {
-  await t?.endRunning(task.result?.state === 'fail');
-});
-afterAll(async () => {
-  await t?.close();
-});
+const env = useWorkflowEnv();
 
 const scan = { trackingNumber: 'LR-SCANNED', scannedBy: 'dock-1' };
 const inspection = {
@@ -50,7 +32,7 @@ function expectAfter(run: CaseRun, earlier: string, later: string, ms: number): 
 }
 
 async function receivedCase(policy: Partial<Policy>): Promise<CaseRun> {
-  const run = await t.start(caseInput({ policy }));
+  const run = await env().start(caseInput({ policy }));
   await run.until('progress:awaiting_parcel');
   await run.handle.signal(parcelReceived, scan);
   await run.until('email:received');
@@ -59,7 +41,7 @@ async function receivedCase(policy: Partial<Policy>): Promise<CaseRun> {
 
 describe('returnCase deadlines: the parcel', () => {
   it('reminds after labelReminderAfter and expires at parcelDeadline (policy durations)', async () => {
-    const run = await t.start(caseInput({ policy: { labelReminderAfter: 'PT36H', parcelDeadline: 'P4D' } }));
+    const run = await env().start(caseInput({ policy: { labelReminderAfter: 'PT36H', parcelDeadline: 'P4D' } }));
     expect(await run.result()).toBe('expired');
     expectAfter(run, 'progress:awaiting_parcel', 'email:label_reminder', 36 * HOUR);
     expectAfter(run, 'progress:awaiting_parcel', 'progress:expired', 4 * DAY);
@@ -70,7 +52,7 @@ describe('returnCase deadlines: the parcel', () => {
   });
 
   it('sends no reminder when labelReminderAfter is not before the parcel deadline', async () => {
-    const run = await t.start(caseInput({ policy: { labelReminderAfter: 'P30D', parcelDeadline: 'P30D' } }));
+    const run = await env().start(caseInput({ policy: { labelReminderAfter: 'P30D', parcelDeadline: 'P30D' } }));
     expect(await run.result()).toBe('expired');
     expect(run.trail()).toEqual([
       'progress:started',
@@ -84,9 +66,9 @@ describe('returnCase deadlines: the parcel', () => {
   });
 
   it('expires a case in transit at the original parcel deadline (the reminder went out before the report)', async () => {
-    const run = await t.start(caseInput({ policy: { labelReminderAfter: 'P2D', parcelDeadline: 'P5D' } }));
+    const run = await env().start(caseInput({ policy: { labelReminderAfter: 'P2D', parcelDeadline: 'P5D' } }));
     await run.until('progress:awaiting_parcel');
-    await t.sleep(3 * DAY);
+    await env().sleep(3 * DAY);
     await run.until('progress:label_reminder');
     await run.handle.signal(parcelInTransit, {
       trackingNumber: `LR${run.caseId}`,
@@ -109,7 +91,7 @@ describe('returnCase deadlines: the parcel', () => {
   });
 
   it('sends no reminder once a carrier reported the parcel on its way', async () => {
-    const run = await t.start(caseInput({ policy: { labelReminderAfter: 'P2D', parcelDeadline: 'P5D' } }));
+    const run = await env().start(caseInput({ policy: { labelReminderAfter: 'P2D', parcelDeadline: 'P5D' } }));
     await run.until('progress:awaiting_parcel');
     await run.handle.signal(parcelInTransit, {
       trackingNumber: `LR${run.caseId}`,
@@ -122,7 +104,7 @@ describe('returnCase deadlines: the parcel', () => {
   });
 
   it('polls a carrier at most once a second, and not at the deadline', async () => {
-    const run = await t.start(caseInput({ policy: { labelReminderAfter: 'P1D', parcelDeadline: 'PT5S' } }), {
+    const run = await env().start(caseInput({ policy: { labelReminderAfter: 'P1D', parcelDeadline: 'PT5S' } }), {
       label: { carrier: 'postnord', pollEvery: 'PT0.5S' },
     });
     expect(await run.result()).toBe('expired');
@@ -137,7 +119,7 @@ describe('returnCase deadlines: the parcel', () => {
 describe('returnCase deadlines: the inspection', () => {
   it('shows as stuck after inspectionDeadline, keeps waiting, then completes on a late inspection', async () => {
     const run = await receivedCase({});
-    await t.sleep(49 * HOUR);
+    await env().sleep(49 * HOUR);
     await run.until('progress:inspection_overdue');
     const overdue = run.entry('inspection_overdue');
     expect(overdue).toMatchObject({
@@ -185,7 +167,7 @@ describe('returnCase deadlines: the inspection', () => {
   it('takes the policy’s inspectionDeadline', async () => {
     const run = await receivedCase({ inspectionDeadline: 'PT6H' });
     expect(Date.parse(run.entry('received').case!.deadline!) - run.timeOf('progress:received')).toBe(6 * HOUR);
-    await t.sleep(7 * HOUR);
+    await env().sleep(7 * HOUR);
     await run.until('progress:inspection_overdue');
     expect(run.entry('inspection_overdue').detail).toEqual({
       reason: 'not inspected within PT6H',
@@ -196,7 +178,7 @@ describe('returnCase deadlines: the inspection', () => {
 
   it('cancels a case stuck waiting for its inspection', async () => {
     const run = await receivedCase({});
-    await t.sleep(49 * HOUR);
+    await env().sleep(49 * HOUR);
     await run.until('progress:inspection_overdue');
     expect(
       await run.handle.executeUpdate(cancelCase, { args: [{ reason: 'lost in the warehouse', cancelledBy: 'cs-1' }] }),
@@ -211,14 +193,14 @@ describe('returnCase deadlines: approval, stock, follow-up', () => {
   const dear: ReplacementInput[] = [{ sku: 'SKU-SWEATER-L', quantity: 2, unitPrice: 79_900 }];
 
   it('takes P3D for the approval deadline of a policy that has none', async () => {
-    const run = await t.start(
+    const run = await env().start(
       caseInput({ method: 'exchange_without_return', replacements: dear, policy: { approvalDeadline: undefined } }),
     );
     await run.until('progress:awaiting_approval');
     expect(Date.parse(run.entry('awaiting_approval').case!.deadline!) - run.timeOf('progress:awaiting_approval')).toBe(
       3 * DAY,
     );
-    await t.sleep(3 * DAY + HOUR);
+    await env().sleep(3 * DAY + HOUR);
     await run.until('progress:approval_overdue');
     expect(run.entry('approval_overdue').detail).toEqual({ reason: 'no decision within P3D', waitingFor: 'approval' });
     expectAfter(run, 'progress:awaiting_approval', 'progress:approval_overdue', 3 * DAY);
@@ -227,7 +209,7 @@ describe('returnCase deadlines: approval, stock, follow-up', () => {
   });
 
   it('takes P7D for the replacement stock deadline of a policy that has none', async () => {
-    const run = await t.start(
+    const run = await env().start(
       caseInput({
         method: 'exchange_without_return',
         replacements: [{ sku: 'SKU-SOCKS', quantity: 1, unitPrice: 9_900 }],
@@ -254,9 +236,9 @@ describe('returnCase deadlines: approval, stock, follow-up', () => {
   });
 
   it('sends the follow-up e-mail followUpAfter after completion', async () => {
-    const run = await t.start(caseInput({ method: 'credit_only', policy: { followUpAfter: 'PT90M' } }));
+    const run = await env().start(caseInput({ method: 'credit_only', policy: { followUpAfter: 'PT90M' } }));
     await run.until('progress:completed');
-    await t.sleep(89 * 60_000);
+    await env().sleep(89 * 60_000);
     expect(run.emails()).not.toContain('follow_up');
     expect(await run.result()).toBe('completed');
     expectAfter(run, 'progress:completed', 'email:follow_up', 90 * 60_000);

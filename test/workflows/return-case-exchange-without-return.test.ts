@@ -3,7 +3,7 @@
  * once; above it a manager approves or rejects (approve update), the approval deadline marks the
  * case stuck, and a cancel ends a case still waiting for the decision.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approve, cancelCase, type CaseLineInput, type ReplacementInput } from '../../workflows/messages.js';
 import {
   caseInput,
@@ -12,21 +12,11 @@ import {
   outOfStock,
   refusal,
   shipped,
-  startWorkflowEnv,
+  useWorkflowEnv,
   SWEATER,
-  type WorkflowTestEnv,
 } from '../support/workflow-env.js';
 
-let t: WorkflowTestEnv;
-beforeAll(async () => {
-  t = await startWorkflowEnv();
-});
-afterEach(async ({ task }) => {
-  await t?.endRunning(task.result?.state === 'fail');
-});
-afterAll(async () => {
-  await t?.close();
-});
+const env = useWorkflowEnv();
 
 const line = (unitPrice: number): CaseLineInput => ({ ...SWEATER, quantity: 1, unitPrice });
 const replacement = (unitPrice: number): ReplacementInput[] => [{ sku: 'SKU-SWEATER-L', quantity: 1, unitPrice }];
@@ -43,7 +33,7 @@ const manager = { approved: true, note: 'loyal customer', approvedBy: 'manager-1
 
 describe('returnCase: exchange_without_return up to the limit', () => {
   it('ships at once when the replacement is worth exactly the limit, and completes', async () => {
-    const run = await t.start(withoutReturn(50_000, 50_000)); // DEFAULT_POLICY: exchangeWithoutReturnMaxValue 50 000
+    const run = await env().start(withoutReturn(50_000, 50_000)); // DEFAULT_POLICY: exchangeWithoutReturnMaxValue 50 000
     expect(await run.result()).toBe('completed');
     expect(run.trail()).toEqual(['progress:started', ...SHIPPED, 'progress:completed', 'email:follow_up']);
     expect(run.calls('shipReplacements').map((c) => c.input)).toEqual([
@@ -54,7 +44,7 @@ describe('returnCase: exchange_without_return up to the limit', () => {
   });
 
   it('credits a cheaper replacement’s difference', async () => {
-    const run = await t.start(withoutReturn(45_000, 40_000));
+    const run = await env().start(withoutReturn(45_000, 40_000));
     expect(await run.result()).toBe('completed');
     expect(run.trail()).toEqual([
       'progress:started',
@@ -88,7 +78,7 @@ describe('returnCase: exchange_without_return up to the limit', () => {
 
   it('refuses approve and cancel: nothing to decide, and the replacement is on its way', async () => {
     const hold = deferred();
-    const run = await t.start(withoutReturn(40_000, 40_000), {
+    const run = await env().start(withoutReturn(40_000, 40_000), {
       before: (c) => (c.name === 'shipReplacements' ? hold.promise : undefined),
     });
     await run.until('shipReplacements');
@@ -107,7 +97,7 @@ describe('returnCase: exchange_without_return up to the limit', () => {
   });
 
   it('waits for stock, stuck after replacementStockDeadline, then ships', async () => {
-    const run = await t.start(withoutReturn(40_000, 40_000, { policy: { replacementStockDeadline: 'PT2H' } }), {
+    const run = await env().start(withoutReturn(40_000, 40_000, { policy: { replacementStockDeadline: 'PT2H' } }), {
       shipReplacements: (req, call) => (call < 4 ? outOfStock(req) : shipped(req)),
     });
     expect(await run.result()).toBe('completed');
@@ -132,7 +122,7 @@ describe('returnCase: exchange_without_return up to the limit', () => {
 
 describe('returnCase: exchange_without_return above the limit', () => {
   it('waits for approval, then ships and completes', async () => {
-    const run = await t.start(withoutReturn(79_900, 79_900));
+    const run = await env().start(withoutReturn(79_900, 79_900));
     await run.until('progress:awaiting_approval');
     const awaiting = run.entry('awaiting_approval');
     expect(awaiting).toMatchObject({
@@ -183,7 +173,7 @@ describe('returnCase: exchange_without_return above the limit', () => {
   });
 
   it('charges a dearer replacement’s difference after approval', async () => {
-    const run = await t.start(withoutReturn(79_900, 89_900));
+    const run = await env().start(withoutReturn(79_900, 89_900));
     await run.until('progress:awaiting_approval');
     await run.handle.executeUpdate(approve, { args: [{ approved: true, approvedBy: 'manager-1' }] });
     expect(await run.result()).toBe('completed');
@@ -207,7 +197,7 @@ describe('returnCase: exchange_without_return above the limit', () => {
   });
 
   it('ends rejected when the manager says no', async () => {
-    const run = await t.start(withoutReturn(79_900, 79_900));
+    const run = await env().start(withoutReturn(79_900, 79_900));
     await run.until('progress:awaiting_approval');
     const answered = await run.handle.executeUpdate(approve, {
       args: [{ approved: false, note: 'too often', approvedBy: 'manager-2' }],
@@ -236,12 +226,12 @@ describe('returnCase: exchange_without_return above the limit', () => {
   });
 
   it('shows as stuck after the approval deadline and still takes a late decision', async () => {
-    const run = await t.start(withoutReturn(79_900, 79_900, { policy: { approvalDeadline: 'PT12H' } }));
+    const run = await env().start(withoutReturn(79_900, 79_900, { policy: { approvalDeadline: 'PT12H' } }));
     await run.until('progress:awaiting_approval');
     expect(Date.parse(run.entry('awaiting_approval').case!.deadline!) - run.timeOf('progress:awaiting_approval')).toBe(
       12 * HOUR,
     );
-    await t.sleep(13 * HOUR);
+    await env().sleep(13 * HOUR);
     await run.until('progress:approval_overdue');
     expect(run.entry('approval_overdue')).toMatchObject({
       type: 'deadline.missed',
@@ -273,7 +263,7 @@ describe('returnCase: exchange_without_return above the limit', () => {
   });
 
   it('cancels a case waiting for approval', async () => {
-    const run = await t.start(withoutReturn(79_900, 79_900));
+    const run = await env().start(withoutReturn(79_900, 79_900));
     await run.until('progress:awaiting_approval');
     const answered = await run.handle.executeUpdate(cancelCase, {
       args: [{ reason: 'found the old one', cancelledBy: 'customer' }],
@@ -297,9 +287,9 @@ describe('returnCase: exchange_without_return above the limit', () => {
   });
 
   it('cancels a case stuck waiting for approval', async () => {
-    const run = await t.start(withoutReturn(79_900, 79_900));
+    const run = await env().start(withoutReturn(79_900, 79_900));
     await run.until('progress:awaiting_approval');
-    await t.sleep(73 * HOUR);
+    await env().sleep(73 * HOUR);
     await run.until('progress:approval_overdue');
     await run.handle.executeUpdate(cancelCase, { args: [{ reason: 'too slow', cancelledBy: 'customer' }] });
     expect(await run.result()).toBe('cancelled');
@@ -315,7 +305,7 @@ describe('returnCase: exchange_without_return above the limit', () => {
 
   it('refuses an approval once the case is cancelled', async () => {
     const hold = deferred();
-    const run = await t.start(withoutReturn(79_900, 79_900), {
+    const run = await env().start(withoutReturn(79_900, 79_900), {
       before: (c) => (c.name === 'sendCaseEmail' && c.input.kind === 'cancelled' ? hold.promise : undefined),
     });
     await run.until('progress:awaiting_approval');

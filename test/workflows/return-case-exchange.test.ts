@@ -5,7 +5,7 @@
  * returned parcel is charged when the case expires.
  */
 import { WorkflowUpdateStage } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   cancelCase,
   inspect,
@@ -20,21 +20,11 @@ import {
   outOfStock,
   refusal,
   shipped,
-  startWorkflowEnv,
+  useWorkflowEnv,
   type CaseRun,
-  type WorkflowTestEnv,
 } from '../support/workflow-env.js';
 
-let t: WorkflowTestEnv;
-beforeAll(async () => {
-  t = await startWorkflowEnv();
-});
-afterEach(async ({ task }) => {
-  await t?.endRunning(task.result?.state === 'fail');
-});
-afterAll(async () => {
-  await t?.close();
-});
+const env = useWorkflowEnv();
 
 const scan = { trackingNumber: 'LR-SCANNED', scannedBy: 'dock-1' };
 const inspection: InspectionInput = {
@@ -75,7 +65,7 @@ const NO_HOLD = ['holdReplacementValue', 'progress:hold.placed'];
 
 describe('returnCase: exchange, replacement after receipt', () => {
   it('ships the replacement after the inspection; same value: no charge, no credit', async () => {
-    const run = await t.start(exchange(SAME_VALUE, { shipReplacement: 'after_receipt' }));
+    const run = await env().start(exchange(SAME_VALUE, { shipReplacement: 'after_receipt' }));
     await receiveAndInspect(run);
     expect(await run.result()).toBe('completed');
     expect(run.trail()).toEqual([...RETURN_PART, ...SHIPPED, 'progress:completed', 'email:follow_up']);
@@ -97,14 +87,14 @@ describe('returnCase: exchange, replacement after receipt', () => {
   });
 
   it('ships after receipt when shipReplacement is not given', async () => {
-    const run = await t.start(exchange(SAME_VALUE));
+    const run = await env().start(exchange(SAME_VALUE));
     await receiveAndInspect(run);
     expect(await run.result()).toBe('completed');
     expect(run.trail()).toEqual([...RETURN_PART, ...SHIPPED, 'progress:completed', 'email:follow_up']);
   });
 
   it('charges the difference when the replacement costs more', async () => {
-    const run = await t.start(exchange(DEARER));
+    const run = await env().start(exchange(DEARER));
     await receiveAndInspect(run);
     expect(await run.result()).toBe('completed');
     expect(run.trail()).toEqual([
@@ -133,7 +123,7 @@ describe('returnCase: exchange, replacement after receipt', () => {
   });
 
   it('credits the difference when the replacement costs less', async () => {
-    const run = await t.start(exchange(CHEAPER));
+    const run = await env().start(exchange(CHEAPER));
     await receiveAndInspect(run);
     expect(await run.result()).toBe('completed');
     expect(run.trail()).toEqual([
@@ -180,7 +170,7 @@ describe('returnCase: exchange, replacement after receipt', () => {
   });
 
   it('skips the credit e-mail when nothing is left to credit on the difference', async () => {
-    const run = await t.start(exchange(CHEAPER), { issueCreditNote: () => null });
+    const run = await env().start(exchange(CHEAPER), { issueCreditNote: () => null });
     await receiveAndInspect(run);
     expect(await run.result()).toBe('completed');
     expect(run.trail().slice(-4)).toEqual([
@@ -192,7 +182,7 @@ describe('returnCase: exchange, replacement after receipt', () => {
   });
 
   it('retries hourly while out of stock, shows as stuck after replacementStockDeadline, then ships', async () => {
-    const run = await t.start(exchange(SAME_VALUE, { policy: { replacementStockDeadline: 'PT3H' } }), {
+    const run = await env().start(exchange(SAME_VALUE, { policy: { replacementStockDeadline: 'PT3H' } }), {
       shipReplacements: (req, call) => (call < 5 ? outOfStock(req) : shipped(req)),
     });
     await receiveAndInspect(run);
@@ -203,7 +193,7 @@ describe('returnCase: exchange, replacement after receipt', () => {
       detail: { skus: ['SKU-SWEATER-L'], reason: 'replacement out of stock: SKU-SWEATER-L' },
       case: { status: 'inspected', waitingFor: null, stuck: false, stuckReason: null, closed: false },
     });
-    await t.sleep(3.5 * HOUR);
+    await env().sleep(3.5 * HOUR);
     expect(await run.state()).toMatchObject({ status: 'inspected', stuck: true });
     expect(run.entry('replacement_out_of_stock:4')).toMatchObject({
       detail: { skus: ['SKU-SWEATER-L'], reason: 'replacement out of stock: SKU-SWEATER-L' },
@@ -241,7 +231,7 @@ describe('returnCase: exchange, replacement after receipt', () => {
 
 describe('returnCase: exchange, replacement immediately', () => {
   it('ships before the parcel comes back and settles after the inspection', async () => {
-    const run = await t.start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }));
+    const run = await env().start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }));
     await run.until('progress:awaiting_parcel');
     expect(run.trail()).toEqual([
       'progress:started',
@@ -262,7 +252,7 @@ describe('returnCase: exchange, replacement immediately', () => {
   });
 
   it('charges a dearer replacement’s difference after the inspection', async () => {
-    const run = await t.start(exchange(DEARER, { shipReplacement: 'immediately' }));
+    const run = await env().start(exchange(DEARER, { shipReplacement: 'immediately' }));
     await receiveAndInspect(run);
     expect(await run.result()).toBe('completed');
     expect(run.trail()).toEqual([
@@ -292,7 +282,7 @@ describe('returnCase: exchange, replacement immediately', () => {
   });
 
   it('charges the replacement and expires when the goods never come back', async () => {
-    const run = await t.start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }));
+    const run = await env().start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }));
     expect(await run.result()).toBe('expired');
     expect(run.trail()).toEqual([
       'progress:started',
@@ -329,7 +319,7 @@ describe('returnCase: exchange, replacement immediately', () => {
   });
 
   it('waits for stock before it waits for the parcel; the parcel deadline runs from then', async () => {
-    const run = await t.start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }), {
+    const run = await env().start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }), {
       shipReplacements: (req, call) => (call < 3 ? outOfStock(req) : shipped(req)),
     });
     await run.until('progress:replacement_out_of_stock:1');
@@ -338,7 +328,7 @@ describe('returnCase: exchange, replacement immediately', () => {
       waitingFor: null,
       stuck: false,
     });
-    await t.sleep(2.5 * HOUR);
+    await env().sleep(2.5 * HOUR);
     await run.until('progress:awaiting_parcel');
     expect(run.trail()).toEqual([
       'progress:started',
@@ -362,7 +352,7 @@ describe('returnCase: exchange, replacement immediately', () => {
   });
 
   it('can still be cancelled after the replacement shipped: cancelled, and nothing is charged (current behaviour)', async () => {
-    const run = await t.start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }));
+    const run = await env().start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }));
     await run.until('progress:awaiting_parcel');
     expect(await run.state()).toMatchObject({ settling: false });
     await run.handle.executeUpdate(cancelCase, { args: [{ reason: 'keeps both', cancelledBy: 'customer' }] });
@@ -372,7 +362,7 @@ describe('returnCase: exchange, replacement immediately', () => {
   });
 
   it('a cancel taken in while the replacement waits for stock is acted on only after it shipped (current behaviour)', async () => {
-    const run = await t.start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }), {
+    const run = await env().start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }), {
       shipReplacements: (req, call) => (call < 3 ? outOfStock(req) : shipped(req)),
     });
     await run.until('progress:replacement_out_of_stock:1');
@@ -380,7 +370,7 @@ describe('returnCase: exchange, replacement immediately', () => {
       args: [{ reason: 'too slow', cancelledBy: 'customer' }],
       waitForStage: WorkflowUpdateStage.ACCEPTED,
     });
-    await t.sleep(2.5 * HOUR);
+    await env().sleep(2.5 * HOUR);
     expect(await cancelled.result()).toMatchObject({ status: 'cancelled' });
     expect(await run.result()).toBe('cancelled');
     expect(run.trail().slice(6)).toEqual([
@@ -397,7 +387,7 @@ describe('returnCase: exchange, replacement immediately', () => {
   });
 
   it('secures the replacement with a hold on the card, released when the goods come back', async () => {
-    const run = await t.start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }), { hold: 'held' });
+    const run = await env().start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }), { hold: 'held' });
     await receiveAndInspect(run);
     expect(await run.result()).toBe('completed');
     expect(run.calls('holdReplacementValue').map((c) => c.input)).toEqual([{ caseId: run.caseId, amount: 159_800 }]);
@@ -408,7 +398,7 @@ describe('returnCase: exchange, replacement immediately', () => {
   });
 
   it('captures the hold instead of charging again when the goods never come back', async () => {
-    const run = await t.start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }), { hold: 'held' });
+    const run = await env().start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }), { hold: 'held' });
     expect(await run.result()).toBe('expired');
     expect(run.calls('captureHold')).toHaveLength(1);
     expect(run.calls('collectCharge')).toEqual([]);
@@ -419,7 +409,7 @@ describe('returnCase: exchange, replacement immediately', () => {
   });
 
   it('refuses a cancel after the inspection', async () => {
-    const run = await t.start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }));
+    const run = await env().start(exchange(SAME_VALUE, { shipReplacement: 'immediately' }));
     await receiveAndInspect(run);
     expect(
       (await refusal(run.handle.executeUpdate(cancelCase, { args: [{ reason: 'late', cancelledBy: 'customer' }] })))

@@ -3,7 +3,7 @@
  * several parcels) and `resendLabel` (the label e-mailed again), while the case waits for its
  * parcel or its receipt, and their refusals once it no longer does.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   addParcel,
   cancelCase,
@@ -12,25 +12,9 @@ import {
   parcelReceived,
   resendLabel,
 } from '../../workflows/messages.js';
-import {
-  caseInput,
-  deferred,
-  refusal,
-  startWorkflowEnv,
-  type CaseRun,
-  type WorkflowTestEnv,
-} from '../support/workflow-env.js';
+import { caseInput, deferred, refusal, useWorkflowEnv, type CaseRun } from '../support/workflow-env.js';
 
-let t: WorkflowTestEnv;
-beforeAll(async () => {
-  t = await startWorkflowEnv();
-});
-afterEach(async ({ task }) => {
-  await t?.endRunning(task.result?.state === 'fail');
-});
-afterAll(async () => {
-  await t?.close();
-});
+const env = useWorkflowEnv();
 
 const by = { requestedBy: 'cs-1' };
 const scan = { trackingNumber: 'LR-SCANNED', scannedBy: 'dock-1' };
@@ -58,7 +42,7 @@ async function received(run: CaseRun): Promise<void> {
 
 describe('returnCase: addParcel', () => {
   it('issues one more label per request while the case waits for its parcel, numbered from 2', async () => {
-    const run = await t.start(caseInput());
+    const run = await env().start(caseInput());
     await run.until('progress:awaiting_parcel');
     const second = await run.handle.executeUpdate(addParcel, { args: [by] });
     expect(second).toEqual({
@@ -102,14 +86,14 @@ describe('returnCase: addParcel', () => {
   });
 
   it('refuses a parcel for cases without a parcel to send: credit only, awaiting approval, cancelled', async () => {
-    const credit = await t.start(caseInput({ method: 'credit_only' }));
+    const credit = await env().start(caseInput({ method: 'credit_only' }));
     await credit.until('progress:completed');
     expect(await refusal(credit.handle.executeUpdate(addParcel, { args: [by] }))).toEqual({
       type: 'CaseNotWaiting',
       message: 'case is completed, not waiting for parcels',
     });
 
-    const approval = await t.start(
+    const approval = await env().start(
       caseInput({
         method: 'exchange_without_return',
         lines: [
@@ -133,7 +117,7 @@ describe('returnCase: addParcel', () => {
     });
 
     const hold = deferred();
-    const cancelled = await t.start(caseInput(), {
+    const cancelled = await env().start(caseInput(), {
       before: (c) => (c.name === 'sendCaseEmail' && c.input.kind === 'cancelled' ? hold.promise : undefined),
     });
     await cancelled.until('progress:awaiting_parcel');
@@ -151,7 +135,7 @@ describe('returnCase: addParcel', () => {
 
 describe('returnCase: resendLabel', () => {
   it('e-mails the label again, a distinct e-mail kind per request, while waiting for the parcel or its receipt', async () => {
-    const run = await t.start(caseInput());
+    const run = await env().start(caseInput());
     await run.until('progress:awaiting_parcel');
     expect(await run.handle.executeUpdate(resendLabel, { args: [by] })).toEqual({ kind: 'label_resend_1' });
     expect(run.entry('label_resent:1')).toMatchObject({
@@ -183,7 +167,7 @@ describe('returnCase: resendLabel', () => {
 
   it('refuses once the case is cancelled', async () => {
     const hold = deferred();
-    const run = await t.start(caseInput(), {
+    const run = await env().start(caseInput(), {
       before: (c) => (c.name === 'sendCaseEmail' && c.input.kind === 'cancelled' ? hold.promise : undefined),
     });
     await run.until('progress:awaiting_parcel');
@@ -199,7 +183,7 @@ describe('returnCase: resendLabel', () => {
   });
 
   it('refuses for an exchange without return, which has no label', async () => {
-    const run = await t.start(
+    const run = await env().start(
       caseInput({
         method: 'exchange_without_return',
         replacements: [{ sku: 'SKU-SOCKS', quantity: 1, unitPrice: 9_900 }],

@@ -3,7 +3,7 @@
  * a pending refund (woken by the provider's notification, polling meanwhile), stuck past
  * refundDueBy or at a refusal, and finance's retry and manual settlement.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   cancelCase,
   inspect,
@@ -17,22 +17,12 @@ import {
   DAY,
   HOUR,
   refusal,
-  startWorkflowEnv,
+  useWorkflowEnv,
   type PlanRefundsRequest,
   type RefundState,
-  type WorkflowTestEnv,
 } from '../support/workflow-env.js';
 
-let t: WorkflowTestEnv;
-beforeAll(async () => {
-  t = await startWorkflowEnv();
-});
-afterEach(async ({ task }) => {
-  await t?.endRunning(task.result?.state === 'fail');
-});
-afterAll(async () => {
-  await t?.close();
-});
+const env = useWorkflowEnv();
 
 /** One refund of everything credited, to the given provider. */
 const oneRefund =
@@ -61,7 +51,7 @@ const refundsOf = (run: { trail(): string[] }) => run.trail().filter((s) => /ref
 
 describe('returnCase: refunds', () => {
   it('a refund that succeeds at once: credit note, refund, e-mail, completed', async () => {
-    const run = await t.start(creditOnly(), { planRefunds: oneRefund('stripe') });
+    const run = await env().start(creditOnly(), { planRefunds: oneRefund('stripe') });
     expect(await run.result()).toBe('completed');
     expect(refundsOf(run)).toEqual([
       'planRefunds:credit_only',
@@ -76,7 +66,7 @@ describe('returnCase: refunds', () => {
 
   it('a pending refund keeps the case waiting for it until the provider settles it', async () => {
     // No refundDueBy in the input (as in cases started before it): the policy's P14D from the workflow's start.
-    const run = await t.start(creditOnly(), { planRefunds: oneRefund('adyen'), executeRefund: pendingAtProvider });
+    const run = await env().start(creditOnly(), { planRefunds: oneRefund('adyen'), executeRefund: pendingAtProvider });
     await run.until('progress:awaiting_refund:credit_only');
     expect(await run.state()).toMatchObject({ status: 'requested', waitingFor: 'refund', stuck: false });
     const waiting = run.entry('awaiting_refund:credit_only');
@@ -89,12 +79,12 @@ describe('returnCase: refunds', () => {
   });
 
   it('polls the provider while the refund is pending, and shows the case stuck past refundDueBy', async () => {
-    const run = await t.start(creditOnly({ policy: { refundDeadline: 'PT3H' } }), {
+    const run = await env().start(creditOnly({ policy: { refundDeadline: 'PT3H' } }), {
       planRefunds: oneRefund('klarna'),
       executeRefund: (r) => ({ ...r, failureReason: 'klarna is not configured here' }),
     });
     await run.until('progress:awaiting_refund:credit_only');
-    await t.sleep(4 * HOUR);
+    await env().sleep(4 * HOUR);
     await run.until((trail) => trail.some((s) => s.startsWith('progress:refund_stuck:')));
     const stuck = run.progress().find((p) => p.eventKey.startsWith('refund_stuck:'));
     expect(stuck).toMatchObject({
@@ -117,7 +107,7 @@ describe('returnCase: refunds', () => {
   });
 
   it('a refusal shows stuck at once and waits for finance; a retry that succeeds completes the case', async () => {
-    const run = await t.start(creditOnly(), {
+    const run = await env().start(creditOnly(), {
       planRefunds: oneRefund('stripe'),
       executeRefund: (r, call) =>
         call === 1
@@ -152,7 +142,7 @@ describe('returnCase: refunds', () => {
   });
 
   it('refuses to retry a refund that has not failed', async () => {
-    const run = await t.start(creditOnly(), { planRefunds: oneRefund('adyen'), executeRefund: pendingAtProvider });
+    const run = await env().start(creditOnly(), { planRefunds: oneRefund('adyen'), executeRefund: pendingAtProvider });
     await run.until('progress:awaiting_refund:credit_only');
     expect(
       await refusal(
@@ -165,14 +155,16 @@ describe('returnCase: refunds', () => {
   });
 
   it('store credit: the customer hears of store credit, not of a card refund', async () => {
-    const run = await t.start(creditOnly({ refundMethod: 'store_credit' }), { planRefunds: oneRefund('gift_card') });
+    const run = await env().start(creditOnly({ refundMethod: 'store_credit' }), {
+      planRefunds: oneRefund('gift_card'),
+    });
     expect(await run.result()).toBe('completed');
     expect(run.emails()).toContain('store_credit_issued');
     expect(run.emails()).not.toContain('refunded');
   });
 
   it('return to stock: refunds after inspection, with the inspected conditions', async () => {
-    const run = await t.start(caseInput(), { planRefunds: oneRefund('stripe') });
+    const run = await env().start(caseInput(), { planRefunds: oneRefund('stripe') });
     await run.until('progress:awaiting_parcel');
     await run.handle.signal(parcelReceived, { trackingNumber: `LR${run.caseId}`, scannedBy: 'dock' });
     await run.until('progress:received');
@@ -192,7 +184,7 @@ describe('returnCase: refunds', () => {
   });
 
   it('refundOn receipt: the refund is asked for at receipt, before inspection, and the case can no longer be cancelled', async () => {
-    const run = await t.start(caseInput({ policy: { refundOn: 'receipt' } }), { planRefunds: oneRefund('stripe') });
+    const run = await env().start(caseInput({ policy: { refundOn: 'receipt' } }), { planRefunds: oneRefund('stripe') });
     await run.until('progress:awaiting_parcel');
     await run.handle.signal(parcelReceived, { trackingNumber: `LR${run.caseId}`, scannedBy: 'dock' });
     await run.until('executeRefund');

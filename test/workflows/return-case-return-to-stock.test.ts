@@ -3,7 +3,7 @@
  * the carrier's in-transit report, polled carriers, cases opened by a scan, cancels and refusals.
  */
 import { WorkflowUpdateStage } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   cancelCase,
   inspect,
@@ -12,28 +12,9 @@ import {
   resendLabel,
   type InspectionInput,
 } from '../../workflows/messages.js';
-import {
-  caseInput,
-  DAY,
-  deferred,
-  HOUR,
-  refusal,
-  SCARF,
-  SWEATER,
-  startWorkflowEnv,
-  type WorkflowTestEnv,
-} from '../support/workflow-env.js';
+import { caseInput, DAY, deferred, HOUR, refusal, SCARF, SWEATER, useWorkflowEnv } from '../support/workflow-env.js';
 
-let t: WorkflowTestEnv;
-beforeAll(async () => {
-  t = await startWorkflowEnv();
-});
-afterEach(async ({ task }) => {
-  await t?.endRunning(task.result?.state === 'fail');
-});
-afterAll(async () => {
-  await t?.close();
-});
+const env = useWorkflowEnv();
 
 const scan = { trackingNumber: 'LR-SCANNED', scannedBy: 'dock-1', location: 'Oslo DC' };
 const inspection = (lines: InspectionInput['lines']): InspectionInput => ({
@@ -51,7 +32,7 @@ const LABEL_AND_WAIT = [
 
 describe('returnCase: return_to_stock', () => {
   it('issues a label, waits for the parcel, takes the inspection, moves stock, credits and follows up', async () => {
-    const run = await t.start(caseInput({ lines: [SWEATER, SCARF] }));
+    const run = await env().start(caseInput({ lines: [SWEATER, SCARF] }));
     await run.until('progress:awaiting_parcel');
     expect(run.trail()).toEqual(LABEL_AND_WAIT);
     expect(run.entry('started')).toMatchObject({
@@ -222,7 +203,7 @@ describe('returnCase: return_to_stock', () => {
   });
 
   it('sends a label reminder after labelReminderAfter and expires after parcelDeadline when no parcel comes', async () => {
-    const run = await t.start(caseInput());
+    const run = await env().start(caseInput());
     expect(await run.result()).toBe('expired');
     expect(run.trail()).toEqual([
       ...LABEL_AND_WAIT,
@@ -249,7 +230,7 @@ describe('returnCase: return_to_stock', () => {
   });
 
   it('credits the restocking fee of opened goods by the case policy', async () => {
-    const run = await t.start(caseInput({ policy: { restockingFeePercent: { opened: 10, damaged: 20 } } }));
+    const run = await env().start(caseInput({ policy: { restockingFeePercent: { opened: 10, damaged: 20 } } }));
     await run.until('progress:awaiting_parcel');
     await run.handle.signal(parcelReceived, scan);
     await run.until('email:received');
@@ -268,7 +249,7 @@ describe('returnCase: return_to_stock', () => {
   });
 
   it('completes without a credit e-mail when nothing is left to credit', async () => {
-    const run = await t.start(caseInput(), { issueCreditNote: () => null });
+    const run = await env().start(caseInput(), { issueCreditNote: () => null });
     await run.until('progress:awaiting_parcel');
     await run.handle.signal(parcelReceived, scan);
     await run.until('email:received');
@@ -287,7 +268,7 @@ describe('returnCase: return_to_stock', () => {
   });
 
   it('moves to in_transit on a carrier report, keeps the parcel deadline, and ignores later reports', async () => {
-    const run = await t.start(caseInput());
+    const run = await env().start(caseInput());
     await run.until('progress:awaiting_parcel');
     const transit = {
       trackingNumber: `LR${run.caseId}`,
@@ -333,7 +314,7 @@ describe('returnCase: return_to_stock', () => {
   });
 
   it('polls a carrier without a push API every pollEvery until the parcel is in', async () => {
-    const run = await t.start(caseInput(), {
+    const run = await env().start(caseInput(), {
       label: { carrier: 'postnord', pollEvery: 'PT6H' },
       // The real activity signals the case when the carrier reports delivery; here the third poll does.
       pollCarrier: async ({ call, handle }) => {
@@ -343,7 +324,7 @@ describe('returnCase: return_to_stock', () => {
       },
     });
     await run.until('progress:awaiting_parcel');
-    await t.sleep('1 day');
+    await env().sleep('1 day');
     await run.until('email:received');
     const polls = run.calls('pollCarrier');
     expect(polls.map((c) => c.input)).toEqual([{ caseId: run.caseId }, { caseId: run.caseId }, { caseId: run.caseId }]);
@@ -361,7 +342,7 @@ describe('returnCase: return_to_stock', () => {
   });
 
   it('keeps a case going when carrier polls fail: each is retried once, the case expires on time', async () => {
-    const run = await t.start(caseInput({ policy: { labelReminderAfter: 'P1D', parcelDeadline: 'P2D' } }), {
+    const run = await env().start(caseInput({ policy: { labelReminderAfter: 'P1D', parcelDeadline: 'P2D' } }), {
       label: { carrier: 'postnord', pollEvery: 'PT12H' },
       pollCarrier: () => {
         throw new Error('carrier down');
@@ -376,7 +357,7 @@ describe('returnCase: return_to_stock', () => {
 
   it('sends no label e-mail to a case opened by its parcel scan and goes straight to received', async () => {
     const openedByScan = { trackingNumber: 'PRE-123456', scannedBy: 'dock-2', location: 'Oslo DC' };
-    const run = await t.start(caseInput({ channel: 'store', openedByScan }));
+    const run = await env().start(caseInput({ channel: 'store', openedByScan }));
     await run.until('email:received');
     expect(run.trail()).toEqual([
       'progress:started',
@@ -396,7 +377,7 @@ describe('returnCase: return_to_stock', () => {
 
   it('refuses to resend the label of a case opened by a scan, even while it still shows awaiting_parcel', async () => {
     const hold = deferred();
-    const run = await t.start(caseInput({ openedByScan: { trackingNumber: 'PRE-654321', scannedBy: 'dock-2' } }), {
+    const run = await env().start(caseInput({ openedByScan: { trackingNumber: 'PRE-654321', scannedBy: 'dock-2' } }), {
       before: (c) => (c.name === 'recordProgress' && c.input.eventKey === 'awaiting_parcel' ? hold.promise : undefined),
     });
     await run.until('progress:awaiting_parcel');
@@ -413,7 +394,7 @@ describe('returnCase: return_to_stock', () => {
 
 describe('returnCase: cancel and inspection refusals', () => {
   it('cancels a case waiting for its parcel', async () => {
-    const run = await t.start(caseInput());
+    const run = await env().start(caseInput());
     await run.until('progress:awaiting_parcel');
     const answered = await run.handle.executeUpdate(cancelCase, {
       args: [{ reason: 'changed my mind', cancelledBy: 'customer' }],
@@ -437,7 +418,7 @@ describe('returnCase: cancel and inspection refusals', () => {
   });
 
   it('cancels a case in transit', async () => {
-    const run = await t.start(caseInput());
+    const run = await env().start(caseInput());
     await run.until('progress:awaiting_parcel');
     await run.handle.signal(parcelInTransit, {
       trackingNumber: `LR${run.caseId}`,
@@ -452,7 +433,7 @@ describe('returnCase: cancel and inspection refusals', () => {
   });
 
   it('cancels a received case before its inspection', async () => {
-    const run = await t.start(caseInput());
+    const run = await env().start(caseInput());
     await run.until('progress:awaiting_parcel');
     await run.handle.signal(parcelReceived, scan);
     await run.until('email:received');
@@ -468,7 +449,7 @@ describe('returnCase: cancel and inspection refusals', () => {
 
   it('cancels right after the start, before any label, when the cancel comes that early', async () => {
     const hold = deferred();
-    const run = await t.start(caseInput(), {
+    const run = await env().start(caseInput(), {
       before: (c) => (c.name === 'recordProgress' && c.input.eventKey === 'started' ? hold.promise : undefined),
     });
     await run.until('progress:started');
@@ -485,7 +466,7 @@ describe('returnCase: cancel and inspection refusals', () => {
 
   it('a cancel taken in while the label is issued still lets the label e-mail go out, then cancels (current behaviour)', async () => {
     const hold = deferred();
-    const run = await t.start(caseInput(), {
+    const run = await env().start(caseInput(), {
       before: (c) => (c.name === 'issueReturnLabel' ? hold.promise : undefined),
     });
     await run.until('issueReturnLabel');
@@ -500,7 +481,7 @@ describe('returnCase: cancel and inspection refusals', () => {
   });
 
   it('refuses a cancel once the inspection is in (CaseAlreadySettled), also after completion', async () => {
-    const run = await t.start(caseInput());
+    const run = await env().start(caseInput());
     await run.until('progress:awaiting_parcel');
     await run.handle.signal(parcelReceived, scan);
     await run.until('email:received');
@@ -524,7 +505,7 @@ describe('returnCase: cancel and inspection refusals', () => {
   });
 
   it('refuses an inspection while the case is not waiting for one (CaseNotWaiting)', async () => {
-    const run = await t.start(caseInput());
+    const run = await env().start(caseInput());
     await run.until('progress:awaiting_parcel');
     const insp = inspection([{ orderLineId: 'L1', condition: 'new', disposition: 'restock' }]);
     expect(await refusal(run.handle.executeUpdate(inspect, { args: [insp] }))).toEqual({
@@ -544,7 +525,7 @@ describe('returnCase: cancel and inspection refusals', () => {
 
   it('refuses an inspection of a cancelled case', async () => {
     const hold = deferred();
-    const run = await t.start(caseInput(), {
+    const run = await env().start(caseInput(), {
       before: (c) => (c.name === 'sendCaseEmail' && c.input.kind === 'cancelled' ? hold.promise : undefined),
     });
     await run.until('progress:awaiting_parcel');
@@ -574,7 +555,7 @@ describe('returnCase: cancel and inspection refusals', () => {
   });
 
   it('refuses an inspection that does not cover each case line once (InvalidInspection) and changes nothing', async () => {
-    const run = await t.start(caseInput({ lines: [SWEATER, SCARF] }));
+    const run = await env().start(caseInput({ lines: [SWEATER, SCARF] }));
     await run.until('progress:awaiting_parcel');
     await run.handle.signal(parcelReceived, scan);
     await run.until('email:received');

@@ -3,34 +3,18 @@
  * replacementGiveUpAfter (default P30D), so the case's history stays bounded; then an exchange
  * without return ends, and an exchange whose goods came back is credited like a return.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inspect, parcelReceived } from '../../workflows/messages.js';
-import {
-  caseInput,
-  HOUR,
-  outOfStock,
-  startWorkflowEnv,
-  SWEATER,
-  type WorkflowTestEnv,
-} from '../support/workflow-env.js';
+import { caseInput, HOUR, outOfStock, useWorkflowEnv, SWEATER } from '../support/workflow-env.js';
 
-let t: WorkflowTestEnv;
-beforeAll(async () => {
-  t = await startWorkflowEnv();
-});
-afterEach(async ({ task }) => {
-  await t?.endRunning(task.result?.state === 'fail');
-});
-afterAll(async () => {
-  await t?.close();
-});
+const env = useWorkflowEnv();
 
 const sameValue = [{ sku: 'SKU-SWEATER-L', quantity: 2, unitPrice: SWEATER.unitPrice }];
 
 describe('returnCase: a replacement that never comes back in stock', () => {
   it('gives up after replacementGiveUpAfter (default P30D): hourly attempts, a bounded history, the exchange ends', async () => {
     const policy = { exchangeWithoutReturnMaxValue: 1_000_000 }; // no approval needed
-    const run = await t.start(caseInput({ method: 'exchange_without_return', replacements: sameValue, policy }), {
+    const run = await env().start(caseInput({ method: 'exchange_without_return', replacements: sameValue, policy }), {
       shipReplacements: outOfStock,
     });
     expect(await run.result()).toBe('cancelled');
@@ -53,7 +37,7 @@ describe('returnCase: a replacement that never comes back in stock', () => {
   });
 
   it('credits the returned goods instead when the replacement cannot be had', async () => {
-    const run = await t.start(
+    const run = await env().start(
       caseInput({
         method: 'exchange',
         replacements: sameValue,
@@ -80,7 +64,7 @@ describe('returnCase: a replacement that never comes back in stock', () => {
   });
 
   it('an immediate exchange out of stock until the bound: the parcel is still awaited, then credited', async () => {
-    const run = await t.start(
+    const run = await env().start(
       caseInput({
         method: 'exchange',
         replacements: sameValue,
@@ -89,7 +73,7 @@ describe('returnCase: a replacement that never comes back in stock', () => {
       }),
       { shipReplacements: outOfStock, hold: 'held' },
     );
-    await t.sleep(4 * HOUR);
+    await env().sleep(4 * HOUR);
     await run.until('progress:awaiting_parcel');
     await run.handle.signal(parcelReceived, { trackingNumber: `LR${run.caseId}`, scannedBy: 'dock' });
     await run.until('progress:received');
