@@ -71,8 +71,31 @@ export const customers = pgTable('customers', {
   name: text('name').notNull(),
   locale: text('locale').notNull(),
   country: text('country').notNull(),
+  /** The latest shipping address the shop sent for this customer (ImportedOrder.customer.address). */
+  address: jsonb('address').$type<PostalAddress>(),
+  /** Marketing e-mail only with consent (opt-in; cleared by the unsubscribe link at once). */
+  marketingConsent: boolean('marketing_consent').notNull().default(false),
+  marketingConsentAt: ts('marketing_consent_at'),
   updatedAt: updatedAt(),
 });
+
+/** A manager's flag on a customer (blocklist) or the serial-returner rule's: new cases wait for approval. */
+export const customerFlags = pgTable(
+  'customer_flags',
+  {
+    id: text('id').primaryKey(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    kind: text('kind', { enum: ['blocklist', 'serial_returner'] }).notNull(),
+    reason: text('reason').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    clearedAt: ts('cleared_at'),
+    clearedBy: text('cleared_by'),
+  },
+  (t) => [index('customer_flags_customer_idx').on(t.customerId, t.clearedAt)],
+);
 
 export const products = pgTable('products', {
   sku: text('sku').primaryKey(),
@@ -85,13 +108,30 @@ export const products = pgTable('products', {
   /** Customs: the HS tariff code and the ISO country of origin, for content declarations. */
   hsCode: text('hs_code'),
   originCountry: text('origin_country'),
+  /** Variants (another size or colour) name their base product's SKU; exchanges stay within one family. */
+  variantOf: text('variant_of'),
   updatedAt: updatedAt(),
 });
 
 /** An order as the shop imported it (POST /v1/orders), kept as its body. */
+export interface PostalAddress {
+  lines: string[];
+  postalCode: string;
+  city: string;
+  country: string;
+}
+
 export interface ImportedOrder {
   id: string;
-  customer: { id: string; email: string; name: string; locale: string; country: string };
+  customer: {
+    id: string;
+    email: string;
+    name: string;
+    locale: string;
+    country: string;
+    address?: PostalAddress | null;
+    marketingConsent?: boolean;
+  };
   currency: string;
   placedAt: string;
   deliveredAt?: string | null;
@@ -174,6 +214,10 @@ export const returnCases = pgTable(
     refundMethod: text('refund_method', { enum: REFUND_METHODS }).notNull().default('original_payment'),
     /** Case start + the policy's refundDeadline: the legal latest day for the money to be back. */
     refundDueBy: ts('refund_due_by'),
+    /** The FROM address on the return label: the order's, or the one the customer corrected in the portal. */
+    returnAddress: jsonb('return_address').$type<PostalAddress>(),
+    /** Why a new case waits for a manager (a flagged customer), shown on the case page. */
+    approvalReason: text('approval_reason'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     closedAt: ts('closed_at'),
@@ -182,6 +226,8 @@ export const returnCases = pgTable(
     index('return_cases_status_idx').on(t.status, t.createdAt),
     index('return_cases_order_idx').on(t.orderId),
     index('return_cases_customer_idx').on(t.customerId),
+    index('return_cases_stuck_idx').on(t.stuck, t.waitingSince),
+    index('return_cases_created_idx').on(t.createdAt),
   ],
 );
 
@@ -495,7 +541,13 @@ export const campaigns = pgTable('campaigns', {
   segment: jsonb('segment').$type<Segment>().notNull(),
   subject: text('subject').notNull(),
   template: text('template').notNull(),
-  status: text('status', { enum: ['running', 'completed'] }).notNull(),
+  status: text('status', { enum: ['running', 'paused', 'cancelled', 'completed'] }).notNull(),
+  /** Messages per minute at most (null: no limit). */
+  ratePerMinute: integer('rate_per_minute'),
+  /** Cron expression or ISO interval: a Temporal Schedule re-runs the campaign for new members. */
+  schedule: text('schedule'),
+  /** Audience size when the last run selected it, for progress. */
+  audienceSize: integer('audience_size'),
   createdBy: text('created_by').notNull(),
   createdAt: createdAt(),
   finishedAt: ts('finished_at'),

@@ -3,6 +3,7 @@
  * variable stops the process with a message naming it.
  */
 import { z } from 'zod';
+import type { Brand } from '../activities/deps.js';
 import type { LimitSettings } from '../api/limits.js';
 import type { CarrierSettings } from '../carriers/index.js';
 import type { Address } from '../documents/label-pdf.js';
@@ -92,6 +93,19 @@ const EnvSchema = z.object({
     .enum(['', '0', '1', 'false', 'true'], { error: 'must be 1 or 0 (true or false)' })
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
+  // Customer-facing branding and links (e-mails, portal).
+  SHOP_NAME: z.string().min(1).default('Returns'),
+  MAIL_FROM: z.string().min(3).default('returns@returns-orchestrator.local'),
+  MAIL_REPLY_TO: optionalString,
+  SHOP_LOGO_URL: optionalString.refine((v) => v === undefined || /^https?:\/\//.test(v), 'must be an http(s) URL'),
+  SHOP_BRAND_COLOR: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour')
+    .default('#1f4e79'),
+  /** A directory whose `<locale>.json` files override the built-in e-mail templates key by key. */
+  EMAIL_TEMPLATES_DIR: optionalString,
+  /** Signs the links sent to customers (portal sessions, unsubscribe); the same value in API and worker. */
+  LINK_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -124,6 +138,8 @@ export function loadConfig(mode: Mode, env: NodeJS.ProcessEnv = process.env): Co
     if (!config.TEMPORAL_ADDRESS) missing.push('TEMPORAL_ADDRESS (host:port of the Temporal frontend)');
     if (!config.DATABASE_URL)
       missing.push('DATABASE_URL (postgres://…; the embedded database is for one-process dev mode only)');
+    if (!config.LINK_SECRET)
+      missing.push('LINK_SECRET (signs portal and unsubscribe links; the same random value for API and worker)');
   }
   if (Boolean(config.TEMPORAL_TLS_CERT_PATH) !== Boolean(config.TEMPORAL_TLS_KEY_PATH)) {
     missing.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH (set both or neither)');
@@ -228,6 +244,22 @@ export function limitSettings(config: Config): LimitSettings {
     failedAuthPerMinute: config.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
     trustProxy: config.TRUST_PROXY,
   };
+}
+
+export function brand(config: Config): Brand {
+  return {
+    shopName: config.SHOP_NAME,
+    mailFrom: config.MAIL_FROM,
+    replyTo: config.MAIL_REPLY_TO,
+    logoUrl: config.SHOP_LOGO_URL,
+    color: config.SHOP_BRAND_COLOR,
+    templatesDir: config.EMAIL_TEMPLATES_DIR,
+  };
+}
+
+/** The secret customer links are signed with; in dev mode one derived from the data directory (one process). */
+export function linkSecret(config: Config): string {
+  return config.LINK_SECRET ?? `dev-link-secret:${config.ADMIN_API_KEY ?? ''}:${config.DATA_DIR}`;
 }
 
 export function publicUrl(config: Config): string {

@@ -9,7 +9,16 @@ import { createApp } from '../api/app.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { DEFAULT_WAREHOUSE } from '../documents/label-pdf.js';
 import { paymentProviders } from '../payments/index.js';
-import { carrierSettings, limitSettings, paymentSettings, publicUrl, warehouseAddress, type Config } from './config.js';
+import {
+  brand,
+  carrierSettings,
+  limitSettings,
+  linkSecret,
+  paymentSettings,
+  publicUrl,
+  warehouseAddress,
+  type Config,
+} from './config.js';
 import { createRedactingLogger } from './logging.js';
 import { connectClient, connectWorker } from './temporal-connection.js';
 import { createCaseWorker, ensureReconcileSchedule } from './worker.js';
@@ -89,6 +98,8 @@ export async function startWorker(args: {
       payments: paymentProviders(paymentSettings(config)),
       warehouse: warehouseAddress(config) ?? DEFAULT_WAREHOUSE,
       allowPrivateWebhookTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      brand: brand(config),
+      linkSecret: linkSecret(config),
     },
   });
   // Once the worker is there to run it: the reconciler of cases left without a workflow.

@@ -51,6 +51,7 @@ const DEADLINE_MS = (QUICK ? 4 : 15) * 60_000;
 const MARKET = 'IS';
 const RUN = randomBytes(3).toString('hex');
 const ADMIN_API_KEY = `chaos-admin-${randomBytes(24).toString('base64url')}`;
+const LINK_SECRET = randomBytes(32).toString('base64url');
 const GENERIC_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -335,6 +336,7 @@ class Fleet {
       TEMPORAL_ADDRESS: this.stack.temporalAddress,
       DATA_DIR: join(this.stack.workDir, 'data'),
       LOG_LEVEL: 'warn',
+      LINK_SECRET,
       ...extra,
     };
     return env;

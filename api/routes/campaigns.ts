@@ -48,7 +48,7 @@ const CampaignView = z
   .object({
     id: z.string(),
     name: z.string(),
-    status: z.enum(['running', 'completed']),
+    status: z.enum(['running', 'paused', 'cancelled', 'completed']),
     segment: z.object({ kind: z.enum(SEGMENT_KINDS), days: z.number().int() }),
     total: z.number().int(),
     sent: z.number().int(),

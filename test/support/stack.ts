@@ -12,7 +12,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { inject, type ProvidedContext } from 'vitest';
 import { createMailSender } from '../../activities/mail-transport.js';
-import type { ActivityDeps } from '../../activities/deps.js';
+import type { ActivityDeps, Brand } from '../../activities/deps.js';
 import { createApp } from '../../api/app.js';
 import { openDatabase, type Database } from '../../db/client.js';
 import { registerSearchAttributes } from '../../runtime/search-attributes.js';
@@ -24,6 +24,9 @@ import { openSnapshot } from './embedded-database.js';
 import type { CaseDetail } from './requests.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
+/** Signs customer links in tests (worker: e-mails; API: portal and unsubscribe). */
+export const TEST_LINK_SECRET = 'test-link-secret-0123456789abcdef0123';
+export const TEST_BRAND: Brand = { shopName: 'Nordlys Sko', mailFrom: 'returns@nordlys.test', color: '#1f4e79' };
 
 export const uid = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
 
@@ -157,6 +160,8 @@ export async function startStack(
           carriers: {},
           payments: {},
           allowPrivateWebhookTargets: true,
+          brand: TEST_BRAND,
+          linkSecret: TEST_LINK_SECRET,
           ...overrides,
         },
         wrapActivities: opts.wrapActivities,

@@ -7,6 +7,7 @@ const prod = {
   TEMPORAL_ADDRESS: 'temporal.internal:7233',
   DATABASE_URL: 'postgres://app@db.internal/returns',
   ADMIN_API_KEY: 'rok-admin-7f3a9c2e5b8d1f4a6c0e9b2d7a5f3c1e',
+  LINK_SECRET: 'link-4b1e8d0c7a9f2e6b3d5c1a8f0e7b9d2c',
 };
 
 describe('configuration from the environment', () => {
@@ -27,10 +28,14 @@ describe('configuration from the environment', () => {
       loadConfig('api', {});
     } catch (err) {
       const msg = (err as Error).message;
-      for (const v of ['ADMIN_API_KEY', 'TEMPORAL_ADDRESS', 'DATABASE_URL']) expect(msg).toContain(v);
+      for (const v of ['ADMIN_API_KEY', 'TEMPORAL_ADDRESS', 'DATABASE_URL', 'LINK_SECRET']) expect(msg).toContain(v);
     }
     expect(() => loadConfig('worker', { TEMPORAL_ADDRESS: 'x:7233' })).toThrow(/DATABASE_URL/);
-    expect(loadConfig('worker', { TEMPORAL_ADDRESS: 'x:7233', DATABASE_URL: prod.DATABASE_URL }).mode).toBe('worker');
+    expect(() => loadConfig('worker', { TEMPORAL_ADDRESS: 'x:7233', DATABASE_URL: prod.DATABASE_URL })).toThrow(
+      /LINK_SECRET/,
+    );
+    const { ADMIN_API_KEY: _admin, ...workerEnv } = prod;
+    expect(loadConfig('worker', workerEnv).mode).toBe('worker');
     expect(loadConfig('api', prod).ADMIN_API_KEY).toBe(prod.ADMIN_API_KEY);
   });
 
