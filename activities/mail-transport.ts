@@ -9,8 +9,13 @@ import nodemailer from 'nodemailer';
 export interface OutgoingMail {
   from: string;
   to: string;
+  replyTo?: string;
   subject: string;
   text: string;
+  /** The HTML part (sent as multipart/alternative with `text`). */
+  html?: string;
+  /** Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058) on campaign e-mails. */
+  headers?: Record<string, string>;
   /** Deterministic per case and step, so a receiving system can drop a duplicate. */
   messageId: string;
   /** Files sent along (the label PDF with label e-mails). */
