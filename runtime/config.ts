@@ -93,6 +93,17 @@ const EnvSchema = z.object({
     .enum(['', '0', '1', 'false', 'true'], { error: 'must be 1 or 0 (true or false)' })
     .default('0')
     .transform((v) => v === '1' || v === 'true'),
+  // The reconciler of cases left without a workflow (runtime/worker.ts ensureReconcileSchedule).
+  RECONCILE_EVERY: z
+    .string()
+    .refine(isDuration, 'must be an ISO 8601 duration such as PT1M')
+    .refine((v) => !isDuration(v) || durationMs(v) >= 1000, 'must be at least PT1S')
+    .default('PT1M'),
+  RECONCILE_AFTER: z
+    .string()
+    .refine(isDuration, 'must be an ISO 8601 duration such as PT1M')
+    .refine((v) => !isDuration(v) || durationMs(v) >= 1000, 'must be at least PT1S')
+    .default('PT1M'),
   // Customer-facing branding and links (e-mails, portal).
   SHOP_NAME: z.string().min(1).default('Returns'),
   MAIL_FROM: z.string().min(3).default('returns@returns-orchestrator.local'),

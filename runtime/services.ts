@@ -9,6 +9,7 @@ import { createApp } from '../api/app.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { DEFAULT_WAREHOUSE } from '../documents/label-pdf.js';
 import { paymentProviders } from '../payments/index.js';
+import { durationMs } from '../domain/duration.js';
 import {
   brand,
   carrierSettings,
@@ -103,7 +104,11 @@ export async function startWorker(args: {
     },
   });
   // Once the worker is there to run it: the reconciler of cases left without a workflow.
-  await ensureReconcileSchedule(temporal, { taskQueue: config.TEMPORAL_TASK_QUEUE });
+  await ensureReconcileSchedule(temporal, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    everyMs: durationMs(config.RECONCILE_EVERY),
+    olderThanMs: durationMs(config.RECONCILE_AFTER),
+  });
   return { worker, done: worker.run() };
 }
 

@@ -49,16 +49,25 @@ export const RECONCILE_SCHEDULE_ID = 'reconcile-cases';
  */
 export async function ensureReconcileSchedule(
   client: Client,
-  opts: { taskQueue: string; scheduleId?: string },
+  opts: {
+    taskQueue: string;
+    scheduleId?: string;
+    /** How often it runs (RECONCILE_EVERY, default a minute). */
+    everyMs?: number;
+    /** How long a case sits in `requested` without a workflow before it counts as orphaned (RECONCILE_AFTER). */
+    olderThanMs?: number;
+  },
 ): Promise<void> {
   const scheduleId = opts.scheduleId ?? RECONCILE_SCHEDULE_ID;
-  const spec = { intervals: [{ every: '1 minute' }] };
+  const spec = { intervals: [{ every: opts.everyMs ?? 60_000 }] };
   const action = {
     type: 'startWorkflow' as const,
     workflowType: 'reconcileCases',
     workflowId: scheduleId,
     taskQueue: opts.taskQueue,
-    args: [] as Parameters<typeof reconcileCases>,
+    args: (opts.olderThanMs === undefined ? [] : [{ olderThanMs: opts.olderThanMs }]) as Parameters<
+      typeof reconcileCases
+    >,
     workflowExecutionTimeout: '10 minutes',
   };
   const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' };

@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
+import { buildDist } from './build.js';
 import { resolveTemporalBinary } from '../runtime/temporal-binary.js';
 import { CASE_SEARCH_ATTRIBUTES } from '../workflows/messages.js';
 
@@ -40,6 +41,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 const KEEP = args.includes('--keep');
+/** Build dist afresh for this run (into a temp dir), instead of using ./dist: what the test suite does. */
+const BUILD = args.includes('--build');
 const onlyArg = args.find((a) => a.startsWith('--only'));
 const ONLY = onlyArg
   ? new Set((onlyArg.includes('=') ? onlyArg.split('=')[1]! : args[args.indexOf(onlyArg) + 1]!).split(','))
@@ -48,7 +51,8 @@ const CASES = Number(process.env.CHAOS_CASES ?? (QUICK ? 24 : 200));
 const CONCURRENCY = Number(process.env.CHAOS_CONCURRENCY ?? (QUICK ? 6 : 12));
 /** From a scenario's start: a case not completed by then is lost. */
 const DEADLINE_MS = (QUICK ? 4 : 15) * 60_000;
-const MARKET = 'IS';
+/** The policy market of the chaos customers (the test suite runs it beside other tests: its own market). */
+const MARKET = process.env.CHAOS_MARKET ?? 'IS';
 const RUN = randomBytes(3).toString('hex');
 const ADMIN_API_KEY = `chaos-admin-${randomBytes(24).toString('base64url')}`;
 const LINK_SECRET = randomBytes(32).toString('base64url');
@@ -337,6 +341,9 @@ class Fleet {
       DATA_DIR: join(this.stack.workDir, 'data'),
       LOG_LEVEL: 'warn',
       LINK_SECRET,
+      // The reconciler's pace (the test suite's short run does not wait a minute for it).
+      ...(process.env.RECONCILE_EVERY ? { RECONCILE_EVERY: process.env.RECONCILE_EVERY } : {}),
+      ...(process.env.RECONCILE_AFTER ? { RECONCILE_AFTER: process.env.RECONCILE_AFTER } : {}),
       ...extra,
     };
     return env;
@@ -510,7 +517,8 @@ interface RunCtx {
   prefix: string;
   deadline: number;
   sku: string;
-  progress: { created: number; done: number };
+  /** created/done cases; faults = how many times the scenario's fault actually hit (kills, orphans …). */
+  progress: { created: number; done: number; faults: number };
   temporal: Awaited<ReturnType<typeof temporalServer>>;
   pg?: Awaited<ReturnType<typeof startPostgres>>;
   sql: postgres.Sql;
@@ -700,6 +708,7 @@ const SCENARIOS: Scenario[] = [
           await sleep(rand(1500, 6000));
           log(`  SIGKILL worker (${k + 1}/5)`);
           await ctx.fleet.killWorker(1);
+          ctx.progress.faults++;
           await sleep(rand(200, 1500));
           await ctx.fleet.startWorker(1);
         }
@@ -798,6 +807,7 @@ const SCENARIOS: Scenario[] = [
       await Promise.all(posts);
       await proxy.close();
       const orphans = new Map(await committed());
+      ctx.progress.faults = orphans.size;
       log(`  ${orphans.size} cases committed without their workflow start; restarting the API`);
       await ctx.fleet.startApi(1, apiPort);
 
@@ -867,6 +877,8 @@ interface Result {
   refunds: number;
   emails: number;
   shipments: number;
+  /** How many times the fault hit (worker kills, orphaned cases …): a fault that never hit proves nothing. */
+  faults: number;
   notes: string[];
   error?: string;
 }
@@ -905,10 +917,16 @@ async function count(sql: postgres.Sql, prefix: string) {
 // ---------------------------------------------------------------------------------------------
 
 async function prepareDist(): Promise<string> {
+  if (BUILD) {
+    // Inside the project, so node_modules and package.json ("type": "module") resolve as from dist/.
+    const out = join(tempDir('chaos-dist-', join(ROOT, '.cache')), 'dist');
+    log(`building into ${out}`);
+    return buildDist(out);
+  }
   const dist = join(ROOT, 'dist');
   if (!existsSync(join(dist, 'runtime', 'api-main.js')) || !existsSync(join(dist, 'workflow-bundle.js'))) {
-    log('no dist/: npm run build');
-    await execFileAsync('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 64 << 20 });
+    log('no dist/: building it');
+    await buildDist(dist);
   }
   // Inside the project, so node_modules and package.json ("type": "module") resolve as from dist/.
   const copy = join(tempDir('chaos-dist-', join(ROOT, '.cache')), 'dist');
@@ -980,7 +998,7 @@ async function main() {
       prefix,
       deadline,
       sku: `${prefix}-SKU`,
-      progress: { created: 0, done: 0 },
+      progress: { created: 0, done: 0, faults: 0 },
       temporal,
       pg,
       sql,
@@ -1006,6 +1024,7 @@ async function main() {
       ...numbers,
       lost: counted.started - counted.completed,
       duplicates,
+      faults: ctx.progress.faults,
       notes: [`${Math.round((Date.now() - t0) / 1000)} s`, rows, ...notes],
       ...(error ? { error } : {}),
     };
@@ -1023,12 +1042,13 @@ async function main() {
   const duplicates = results.reduce((s, r) => s + r.duplicates, 0);
   console.log(
     JSON.stringify({
-      scenarios: results.map(({ name, started, completed, lost, duplicates, error }) => ({
+      scenarios: results.map(({ name, started, completed, lost, duplicates, faults, error }) => ({
         name,
         started,
         completed,
         lost,
         duplicates,
+        faults,
         ...(error ? { error } : {}),
       })),
       lost,
