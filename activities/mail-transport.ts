@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 
 export interface OutgoingMail {
   from: string;
@@ -32,19 +32,37 @@ export interface MailSender {
   send(mail: OutgoingMail): Promise<void>;
 }
 
+/**
+ * The nodemailer message: `text` and `html` together make a multipart/alternative body (inside a
+ * multipart/mixed one when there are attachments); `replyTo` and `headers` go out as given.
+ */
+function message(mail: OutgoingMail): SendMailOptions {
+  return {
+    from: mail.from,
+    to: mail.to,
+    ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+    subject: mail.subject,
+    text: mail.text,
+    ...(mail.html ? { html: mail.html } : {}),
+    ...(mail.headers ? { headers: mail.headers } : {}),
+    messageId: mail.messageId,
+    ...(mail.attachments ? { attachments: mail.attachments } : {}),
+  };
+}
+
 export function createMailSender(opts: { smtpUrl?: string; mailDir: string }): MailSender {
   if (opts.smtpUrl) {
     const transport = nodemailer.createTransport(opts.smtpUrl);
     return {
       async send(mail) {
-        await transport.sendMail(mail);
+        await transport.sendMail(message(mail));
       },
     };
   }
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(mail) {
-      const info = await transport.sendMail(mail);
+      const info = await transport.sendMail(message(mail));
       await mkdir(opts.mailDir, { recursive: true });
       const name = mail.messageId.replace(/[<>]/g, '').replace(/[^A-Za-z0-9._-]/g, '_');
       // Same message id → same file: a retried send overwrites rather than duplicates.

@@ -27,6 +27,14 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /docs/assets/{file}': 'public',
   'GET /dashboard': 'public',
   'GET /dashboard/app.js': 'public',
+  'GET /dashboard/cases/{id}': 'public',
+  'GET /dashboard/case.js': 'public',
+  'GET /dashboard/vendor/chart.js': 'public',
+  // The customers' portal page and its assets (its data: the portal API below, with the customer's token).
+  'GET /portal': 'public',
+  'GET /portal/app.js': 'public',
+  'GET /portal/app.css': 'public',
+  'GET /portal/texts/{lang}': 'public',
   // Signed by the carrier or the payment provider, not by API key.
   'POST /v1/webhooks/carriers/generic': 'public',
   'POST /v1/webhooks/carriers/easypost': 'public',
@@ -36,6 +44,14 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'POST /v1/webhooks/payments/adyen': 'public',
   'POST /v1/webhooks/payments/vipps_mobilepay': 'public',
   'POST /v1/webhooks/payments/{provider}': 'public',
+
+  // The customer portal: no API key; the routes verify the customer's signed portal token themselves.
+  'POST /v1/portal/sessions': 'public',
+  'GET /v1/portal/order': 'public',
+  'POST /v1/portal/returns': 'public',
+  'GET /v1/portal/returns/{id}': 'public',
+  'GET /v1/portal/returns/{id}/label': 'public',
+  'GET /v1/portal/returns/{id}/label/qr.svg': 'public',
 
   'POST /v1/api-keys': ADMIN_ONLY,
   'GET /v1/api-keys': ADMIN_ONLY,
@@ -51,11 +67,19 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'PUT /v1/policies/{market}': ['manager'],
   'GET /v1/policies/{market}': 'any role',
   'GET /v1/customers/{id}': ['customer_service', 'portal', 'manager', 'finance'],
+  // Consent as the customer gives it: to customer service, through the shop's portal, or a manager.
+  'PATCH /v1/customers/{id}': ['customer_service', 'portal', 'manager'],
+  // The blocklist is the managers'; customer service sees why a customer's case waits.
+  'POST /v1/customers/{id}/flags': ['manager'],
+  'GET /v1/customers/{id}/flags': ['customer_service', 'manager'],
+  'DELETE /v1/customers/{id}/flags/{flagId}': ['manager'],
 
   'POST /v1/returns': CASE_OPENERS,
   'GET /v1/returns': CASE_READERS,
   'GET /v1/returns/{id}': CASE_READERS,
-  'POST /v1/returns/{id}/inspection': ['warehouse'],
+  // Managers record an inspection on the warehouse's behalf (the dashboard's case page).
+  'POST /v1/returns/{id}/inspection': ['warehouse', 'manager'],
+  'POST /v1/returns/{id}/deadline': ['manager'],
   'POST /v1/returns/{id}/cancel': ['customer_service', 'manager'],
   'POST /v1/returns/{id}/approval': ['manager'],
   'POST /v1/returns/{id}/parcels': CASE_OPENERS,
@@ -74,8 +98,18 @@ export const ACCESS: Readonly<Record<string, Access>> = {
   'GET /v1/reports/returns': ['warehouse', 'manager'],
   'GET /v1/reports/reconciliation': ['manager', 'finance'],
   'GET /v1/analytics/returns': ['manager'],
+  'GET /v1/analytics/daily': ['manager'],
+  // Customer e-mail previews (sample data only): the people who word and brand the e-mails.
+  'GET /v1/email-templates/{kind}/preview': ['marketing'],
   'POST /v1/campaigns': ['marketing'],
+  'GET /v1/campaigns': ['marketing', 'manager'],
   'GET /v1/campaigns/{id}': ['marketing', 'manager'],
+  'POST /v1/campaigns/{id}/pause': ['marketing'],
+  'POST /v1/campaigns/{id}/resume': ['marketing'],
+  'POST /v1/campaigns/{id}/cancel': ['marketing'],
+  // The signed link in campaign e-mails (RFC 8058 one-click included): the token is the authority.
+  'GET /v1/unsubscribe': 'public',
+  'POST /v1/unsubscribe': 'public',
 
   'POST /v1/webhook-endpoints': ['manager'],
   'GET /v1/webhook-endpoints': ['manager'],

@@ -16,11 +16,13 @@ import { analyticsRoutes } from './routes/analytics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
 import { creditNoteRoutes } from './routes/credit-notes.js';
 import { reportRoutes } from './routes/reports.js';
 import { customerRoutes } from './routes/customers.js';
 import { customsRoutes } from './routes/customs.js';
+import { emailTemplateRoutes } from './routes/email-templates.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { labelRoutes } from './routes/labels.js';
@@ -28,6 +30,8 @@ import { metricsRoutes } from './routes/metrics.js';
 import { orderRoutes } from './routes/orders.js';
 import { paymentWebhookRoutes } from './routes/payment-webhooks.js';
 import { policyRoutes } from './routes/policies.js';
+import { portalRoutes } from './routes/portal.js';
+import { portalPageRoutes } from './routes/portal-page.js';
 import { preIssuedLabelRoutes } from './routes/pre-issued-labels.js';
 import { productRoutes } from './routes/products.js';
 import { refundRoutes } from './routes/refunds.js';
@@ -46,7 +50,7 @@ const NOT_OPENED: Record<NotOpenedReason, { status: ContentfulStatusCode; slug?:
   'not-started': { status: 503 },
 };
 
-export function createApp(deps: ApiDeps & { logger?: Logger }) {
+export function createApp(deps: ApiDeps & { logger?: Logger; temporalUiUrl?: string }) {
   const app = new OpenAPIHono<AuthEnv>();
 
   app.onError((err, c) => {
@@ -95,7 +99,8 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   app.route('/', healthRoutes(deps));
   app.route('/', metricsRoutes(metrics.registry));
   app.route('/', docsRoutes());
-  app.route('/', dashboardRoutes());
+  app.route('/', dashboardRoutes({ temporalUiUrl: deps.temporalUiUrl, namespace: deps.temporal.options.namespace }));
+  app.route('/', portalPageRoutes(deps));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
@@ -121,6 +126,7 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   app.route('/', orderRoutes(deps));
   app.route('/', productRoutes(deps));
   app.route('/', policyRoutes(deps));
+  app.route('/', portalRoutes(deps));
   app.route('/', returnRoutes(deps));
   app.route('/', labelRoutes(deps));
   app.route('/', preIssuedLabelRoutes(deps));
@@ -131,6 +137,8 @@ export function createApp(deps: ApiDeps & { logger?: Logger }) {
   app.route('/', reportRoutes(deps));
   app.route('/', analyticsRoutes(deps));
   app.route('/', campaignRoutes(deps));
+  app.route('/', unsubscribeRoutes(deps));
+  app.route('/', emailTemplateRoutes(deps));
   app.route('/', customerRoutes(deps));
   app.route('/', webhookEndpointRoutes(deps));
   // Every operation declares what every route can answer (auth, validation, limits).

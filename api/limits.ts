@@ -45,6 +45,13 @@ export const DEFAULT_LIMITS: LimitSettings = {
 
 const WINDOW_MS = 60_000;
 
+const FAILED_AUTHENTICATION = 'failedAuthentication';
+
+/** Counts this request towards the failed-authentication limit of its client IP, whatever it answers. */
+export function countAsFailedAuthentication(c: Context): void {
+  c.set(FAILED_AUTHENTICATION, true);
+}
+
 /** Fixed-window counters by key; stale windows are swept once a window. */
 export class WindowCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();
@@ -151,8 +158,9 @@ export function rateLimits(settings: Partial<LimitSettings> = {}) {
     const blocked = failures.blocked(ip);
     if (blocked !== undefined) return tooMany(c, blocked, 'too many failed authentications from this address');
     await next();
-    // Authentication refused it (no principal): missing, wrong or revoked key.
-    if (c.res.status === 401 && !c.get('principal')) failures.hit(ip);
+    // Authentication refused it (no principal): missing, wrong or revoked key; or a route said so
+    // (a portal sign-in with a wrong order number or e-mail).
+    if ((c.res.status === 401 && !c.get('principal')) || (c as Context).get(FAILED_AUTHENTICATION)) failures.hit(ip);
   };
 
   const byKey: MiddlewareHandler<AuthEnv> = async (c, next) => {

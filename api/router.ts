@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
+import type { Brand } from '../activities/deps.js';
 import type { HostResolver } from '../activities/webhook-targets.js';
 import type { Db } from '../db/client.js';
 import type { Address } from '../documents/label-pdf.js';
@@ -35,6 +36,13 @@ export interface ApiDeps {
   allowPrivateWebhookTargets?: boolean;
   /** Resolves webhook endpoint host names when they are checked; default: the system resolver. */
   resolveWebhookHost?: HostResolver;
+  /**
+   * Signs and verifies customer links (portal sessions, unsubscribe); the worker signs e-mail links
+   * with the same LINK_SECRET. Default: a random secret of this process (its own tokens only).
+   */
+  linkSecret?: string;
+  /** The shop's branding on pages customers open (the unsubscribe page) and e-mail previews; default: "Returns". */
+  brand?: Brand;
   /** What /readyz checks: each resolves when its dependency answers. */
   readiness: { database: () => Promise<void>; temporal: () => Promise<void> };
 }

@@ -113,6 +113,7 @@ export async function caseInputFromDb(db: Db, caseId: string): Promise<ReturnCas
     ...(openedByScan ? { openedByScan } : {}),
     refundMethod: row.refundMethod,
     ...(row.refundDueBy ? { refundDueBy: row.refundDueBy.toISOString() } : {}),
+    ...(row.approvalReason ? { approvalReason: row.approvalReason } : {}),
   };
 }
 

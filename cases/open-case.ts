@@ -12,6 +12,7 @@ import { replacementValue } from '../domain/exchange.js';
 import { durationMs } from '../domain/duration.js';
 import {
   checkReturnRequest,
+  isReturnableProduct,
   refundTerms,
   type Policy,
   type PolicyViolation,
@@ -21,6 +22,7 @@ import type { RefundMethod } from '../domain/refunds.js';
 import { paidValue } from '../domain/settlement.js';
 import { claimedQuantities, creditedAmounts } from '../db/claims.js';
 import { policyFor } from '../db/policies.js';
+import { approvalReasonOf } from '../db/abuse-signals.js';
 import {
   caseLines,
   customers,
@@ -30,6 +32,7 @@ import {
   preIssuedLabels,
   products,
   returnCases,
+  type PostalAddress,
 } from '../db/schema.js';
 import type { ParcelScan, ReturnCaseInput } from '../workflows/messages.js';
 import { ensureCaseWorkflow, startWorkflow, type OpenCaseDeps } from './case-workflow.js';
@@ -64,6 +67,8 @@ export interface OpenCaseInput {
   note?: string;
   /** Money back to the original payment (default) or as store credit with the policy's bonus. */
   refundMethod?: RefundMethod;
+  /** The label's FROM address (the customer corrected it in the portal); default the customer's address. */
+  returnAddress?: PostalAddress;
 }
 
 export interface OpenCaseOptions {
@@ -173,6 +178,11 @@ export async function openCase(
     throw new CaseNotOpened('invalid', `no order ${body.orderId}`, [{ field: 'orderId', detail: 'unknown order' }]);
   const [customer] = await db.select().from(customers).where(eq(customers.id, order.customerId));
   const policy = await policyFor(db, customer?.country ?? 'default');
+  // A flagged customer's goods-back case waits for a manager before its label (not one whose parcel is already in).
+  const approvalReason =
+    GOODS_COME_BACK.has(body.method) && !opts.openedByScan
+      ? await approvalReasonOf(db, order.customerId, policy)
+      : null;
   const caseId = newCaseId();
 
   const input = await db.transaction(async (tx) => {
@@ -292,6 +302,8 @@ export async function openCase(
       creditAmount: creditAmount ?? null,
       priceDifference: exchange ? replacementValue(replacements) - paidValue(paidLines) : null,
       note: body.note ?? null,
+      returnAddress: body.returnAddress ?? customer?.address ?? null,
+      approvalReason,
       // With a label already set, the workflow's issueReturnLabel keeps it and answers it.
       ...(label ? { labelCarrier: label.carrier, trackingNumber: label.trackingNumber, labelUrl: label.url } : {}),
     });
@@ -340,6 +352,7 @@ export async function openCase(
       ...(opts.openedByScan ? { openedByScan: opts.openedByScan } : {}),
       refundMethod,
       refundDueBy: refundDueBy.toISOString(),
+      ...(approvalReason ? { approvalReason } : {}),
     };
     return caseInput;
   });
@@ -381,8 +394,7 @@ async function ensureStartedOnReplay(deps: OpenCaseDeps, caseId: string): Promis
 export function everythingReturnable(reason: string) {
   return ({ orderLines: lines, claimed, products: byS, policy }: LineContext): RequestedCaseLine[] =>
     lines.flatMap((l) => {
-      const p = byS.get(l.sku);
-      if (p && (!p.returnable || policy.nonReturnableCategories.includes(p.category))) return [];
+      if (!isReturnableProduct(byS.get(l.sku), policy)) return [];
       const left = l.quantity - (claimed.get(l.id) ?? 0);
       return left > 0 ? [{ orderLineId: l.id, quantity: left, reason }] : [];
     });

@@ -46,6 +46,7 @@ export async function loadAnalyticsInput(db: Db, start: Date, end: Date): Promis
       status: c.status,
       createdAt: c.createdAt,
       closedAt: c.closedAt,
+      flagged: c.approvalReason !== null,
       lines: linesOf.get(c.id) ?? [],
       notes: (notesOf.get(c.id) ?? []).map((n) => ({
         amount: n.amount,
@@ -57,4 +58,40 @@ export async function loadAnalyticsInput(db: Db, start: Date, end: Date): Promis
     sold: new Map(sales.map((s) => [s.sku, Number(s.units)])),
     categories: new Map(known.map((p) => [p.sku, p.category])),
   };
+}
+
+export interface DailyCount {
+  /** UTC day, YYYY-MM-DD. */
+  date: string;
+  opened: number;
+  closed: number;
+}
+
+/** Cases opened and closed (any final status) per UTC day of [start, end), zeros included; optionally one market's. */
+export async function dailyOpenedClosed(
+  db: Db,
+  start: Date,
+  end: Date,
+  opts: { market?: string } = {},
+): Promise<DailyCount[]> {
+  const inMarket = opts.market ? sql`${returnCases.policy} ->> 'market' = ${opts.market}` : sql`true`;
+  const perDay = (column: typeof returnCases.createdAt | typeof returnCases.closedAt) =>
+    db
+      .select({
+        day: sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD')`,
+        n: sql<string>`count(*)`,
+      })
+      .from(returnCases)
+      .where(and(gte(column, start), lt(column, end), inMarket))
+      .groupBy(sql`1`);
+  const [opened, closed] = await Promise.all([perDay(returnCases.createdAt), perDay(returnCases.closedAt)]);
+  const openedOn = new Map(opened.map((r) => [r.day, Number(r.n)]));
+  const closedOn = new Map(closed.map((r) => [r.day, Number(r.n)]));
+  const days: DailyCount[] = [];
+  const first = Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate());
+  for (let t = first; t < end.getTime(); t += 86_400_000) {
+    const date = new Date(t).toISOString().slice(0, 10);
+    days.push({ date, opened: openedOn.get(date) ?? 0, closed: closedOn.get(date) ?? 0 });
+  }
+  return days;
 }

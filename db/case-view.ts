@@ -1,6 +1,6 @@
 /** The case view of shared/API.md, read from the projection alone (no running worker needed). */
-import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
-import type { CaseStatus, ReturnMethod } from '../domain/case-status.js';
+import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { CaseStatus, Channel, ReturnMethod } from '../domain/case-status.js';
 import type { CaseView } from '../domain/case-view.js';
 import type { Db } from './client.js';
 import { refundViews } from './refunds.js';
@@ -11,6 +11,8 @@ import {
   caseParcels,
   charges,
   creditNotes,
+  customers,
+  outboundEmails,
   parcelScans,
   returnCases,
   shipments,
@@ -28,7 +30,7 @@ const holdView = (h: typeof authorizationHolds.$inferSelect | undefined): CaseVi
 export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boolean): Promise<CaseView[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [lines, notes, events, shipped, charged, extraParcels, scans, refunded, holds] = await Promise.all([
+  const [lines, notes, events, shipped, charged, extraParcels, scans, refunded, holds, mails] = await Promise.all([
     db.select().from(caseLines).where(inArray(caseLines.caseId, ids)).orderBy(asc(caseLines.orderLineId)),
     db.select().from(creditNotes).where(inArray(creditNotes.caseId, ids)).orderBy(asc(creditNotes.seq)),
     withTimeline
@@ -48,6 +50,21 @@ export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boole
     db.select().from(parcelScans).where(inArray(parcelScans.caseId, ids)).orderBy(asc(parcelScans.id)),
     refundViews(db, ids),
     db.select().from(authorizationHolds).where(inArray(authorizationHolds.caseId, ids)),
+    withTimeline
+      ? db
+          .select({
+            caseId: outboundEmails.caseId,
+            kind: outboundEmails.kind,
+            recipient: outboundEmails.recipient,
+            subject: outboundEmails.subject,
+            status: outboundEmails.status,
+            sentAt: outboundEmails.sentAt,
+            createdAt: outboundEmails.createdAt,
+          })
+          .from(outboundEmails)
+          .where(inArray(outboundEmails.caseId, ids))
+          .orderBy(asc(outboundEmails.createdAt), asc(outboundEmails.id))
+      : Promise.resolve([]),
   ]);
   const firstScan = new Map<string, Date>();
   for (const sc of scans) if (!firstScan.has(sc.trackingNumber)) firstScan.set(sc.trackingNumber, sc.scannedAt);
@@ -113,8 +130,18 @@ export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boole
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
     closedAt: iso(r.closedAt),
+    approvalReason: r.approvalReason,
     ...(withTimeline
       ? {
+          emails: mails
+            .filter((m) => m.caseId === r.id)
+            .map((m) => ({
+              kind: m.kind,
+              recipient: m.recipient,
+              subject: m.subject,
+              status: m.status,
+              sentAt: iso(m.sentAt ?? m.createdAt),
+            })),
           timeline: events
             .filter((e) => e.caseId === r.id)
             .map((e) => ({ at: e.at.toISOString(), type: e.type, detail: e.detail })),
@@ -171,10 +198,31 @@ export interface CaseFilter {
   method?: ReturnMethod;
   customerId?: string;
   orderId?: string;
+  channel?: Channel;
+  /** The market of the case's policy snapshot (`NO`, `default`, …). */
+  market?: string;
+  /** A case id, order id, customer e-mail or tracking number (any parcel's), matched exactly. */
+  q?: string;
   stuck?: boolean;
   limit: number;
   /** Opaque: the (createdAt, id) of the last item of the previous page. */
   after?: { createdAt: Date; id: string };
+}
+
+/**
+ * Exact matches on indexed keys (case id, order id, tracking numbers of the label and of further
+ * parcels); the e-mail is compared case-insensitively against the customers table.
+ */
+function searchCondition(q: string): SQL {
+  return or(
+    eq(returnCases.id, q),
+    eq(returnCases.orderId, q),
+    eq(returnCases.trackingNumber, q),
+    sql`${returnCases.id} in (select ${caseParcels.caseId} from ${caseParcels} where ${caseParcels.trackingNumber} = ${q})`,
+    q.includes('@')
+      ? sql`${returnCases.customerId} in (select ${customers.id} from ${customers} where lower(${customers.email}) = lower(${q}))`
+      : sql`false`,
+  )!;
 }
 
 /** Newest first, keyset-paginated so pages stay stable while cases are added. */
@@ -188,6 +236,9 @@ export async function listCases(
   if (f.customerId) where.push(eq(returnCases.customerId, f.customerId));
   if (f.orderId) where.push(eq(returnCases.orderId, f.orderId));
   if (f.stuck !== undefined) where.push(eq(returnCases.stuck, f.stuck));
+  if (f.channel) where.push(eq(returnCases.channel, f.channel));
+  if (f.market) where.push(sql`${returnCases.policy} ->> 'market' = ${f.market}`);
+  if (f.q) where.push(searchCondition(f.q.trim()));
   if (f.after) {
     where.push(
       or(

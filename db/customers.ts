@@ -1,5 +1,5 @@
 /** Customers and what they had with us: cases, credit notes, charges, refunds and store credit. */
-import { asc, desc, eq } from 'drizzle-orm';
+import { asc, desc, eq, sql } from 'drizzle-orm';
 import { loadCaseViews } from './case-view.js';
 import type { Db } from './client.js';
 import { refundsOfCustomer } from './refunds.js';
@@ -62,4 +62,21 @@ export async function storeCreditOf(db: Db, customerId: string) {
       createdAt: r.createdAt.toISOString(),
     })),
   };
+}
+
+/**
+ * Sets the customer's marketing consent; `marketingConsentAt` records when it last changed (given
+ * or withdrawn, as the unsubscribe link does) and stays put when nothing changes. Undefined
+ * without such a customer.
+ */
+export async function setMarketingConsent(db: Db, id: string, consent: boolean) {
+  const [row] = await db
+    .update(customers)
+    .set({
+      marketingConsent: consent,
+      marketingConsentAt: sql`case when ${customers.marketingConsent} = ${consent} then ${customers.marketingConsentAt} else now() end`,
+    })
+    .where(eq(customers.id, id))
+    .returning();
+  return row;
 }

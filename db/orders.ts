@@ -23,16 +23,35 @@ export async function importOrder(db: Db, body: OrderImport, bodyHash: string): 
     return await db.transaction(async (tx) => {
       const [existing] = await tx.select({ bodyHash: orders.bodyHash }).from(orders).where(eq(orders.id, body.id));
       if (existing) return existing.bodyHash === bodyHash ? 'unchanged' : 'conflict';
+      const now = new Date();
+      const consent = body.customer.marketingConsent;
       const cust = {
         email: body.customer.email,
         name: body.customer.name,
         locale: body.customer.locale,
         country: body.customer.country,
+        // Left out of the order: the customer keeps the address and consent on record.
+        ...(body.customer.address ? { address: body.customer.address } : {}),
+        ...(consent !== undefined ? { marketingConsent: consent } : {}),
       };
       await tx
         .insert(customers)
-        .values({ id: body.customer.id, ...cust })
-        .onConflictDoUpdate({ target: customers.id, set: { ...cust, updatedAt: new Date() } });
+        .values({ id: body.customer.id, ...cust, marketingConsentAt: consent ? now : null })
+        .onConflictDoUpdate({
+          target: customers.id,
+          set: {
+            ...cust,
+            // When consent was given, kept while it stands; cleared when it is withdrawn.
+            ...(consent !== undefined
+              ? {
+                  marketingConsentAt: consent
+                    ? sql`case when ${customers.marketingConsent} then coalesce(${customers.marketingConsentAt}, ${now.toISOString()}::timestamptz) else ${now.toISOString()}::timestamptz end`
+                    : null,
+                }
+              : {}),
+            updatedAt: now,
+          },
+        });
       const inserted = await tx
         .insert(orders)
         .values({

@@ -3,10 +3,10 @@
  * label pre-issued for an order before any case exists.
  */
 import { and, eq } from 'drizzle-orm';
-import { loadCaseView, type CaseView } from '../db/case-view.js';
+import { caseRow, loadCaseView, type CaseView } from '../db/case-view.js';
 import type { Db } from '../db/client.js';
 import { loadCustomsDeclaration } from '../db/customs.js';
-import { customers, orderLines, orders, preIssuedLabels } from '../db/schema.js';
+import { customers, orderLines, orders, preIssuedLabels, type PostalAddress } from '../db/schema.js';
 import { DEFAULT_WAREHOUSE, renderReturnLabel, type Address } from './label-pdf.js';
 
 export interface RenderedLabel {
@@ -14,9 +14,17 @@ export interface RenderedLabel {
   pdf: Uint8Array;
 }
 
-async function senderOf(db: Db, customerId: string): Promise<Address> {
+/**
+ * The label's FROM block: the customer's name with the case's return address (set when the case
+ * was opened: the one corrected in the portal, else the order's), else the customer's address on
+ * record, else just the country.
+ */
+async function senderOf(db: Db, customerId: string, returnAddress?: PostalAddress | null): Promise<Address> {
   const [customer] = await db.select().from(customers).where(eq(customers.id, customerId));
-  return { name: customer?.name ?? customerId, lines: [], country: customer?.country ?? '' };
+  const name = customer?.name ?? customerId;
+  const address = returnAddress ?? customer?.address;
+  if (!address) return { name, lines: [], country: customer?.country ?? '' };
+  return { name, lines: address.lines, postalCode: address.postalCode, city: address.city, country: address.country };
 }
 
 /** A case's label for parcel `parcelNo` (1: the case's own label); undefined when it has none. */
@@ -37,7 +45,7 @@ export async function renderCaseLabel(
     trackingNumber: parcel.trackingNumber,
     parcelNo: parcel.parcelNo,
     parcelCount: view.parcels.length,
-    sender: await senderOf(db, view.customerId),
+    sender: await senderOf(db, view.customerId, (await caseRow(db, view.id))?.returnAddress),
     receiver,
     // The same declaration as GET /v1/returns/:id/customs (page 2 when the order has one).
     customs: (await loadCustomsDeclaration(db, view, receiver.country)) ?? undefined,

@@ -6,7 +6,16 @@ import type { CustomsDeclaration } from '../domain/customs.js';
 export interface Address {
   name: string;
   lines: string[];
+  /** Printed as one line "postal code city" after `lines` (a configured warehouse may keep it in `lines`). */
+  postalCode?: string;
+  city?: string;
   country: string;
+}
+
+/** An address as printed, line by line: name, street lines, postal code and city, country. */
+export function addressLines(a: Address): string[] {
+  const place = [a.postalCode, a.city].filter((s) => s && s.trim()).join(' ');
+  return [a.name, ...a.lines, ...(place ? [place] : []), a.country].filter((l) => l !== '');
 }
 
 export interface ReturnLabelData {
@@ -61,8 +70,8 @@ export async function renderReturnLabel(data: ReturnLabelData): Promise<Uint8Arr
   const half = inner / 2;
   text(page, 'FROM', MARGIN, y, 6, bold);
   text(page, 'TO', MARGIN + half, y, 6, bold);
-  const from = [data.sender.name, ...data.sender.lines, data.sender.country];
-  const to = [data.receiver.name, ...data.receiver.lines, data.receiver.country];
+  const from = addressLines(data.sender);
+  const to = addressLines(data.receiver);
   from.forEach((l, i) => text(page, fit(l, font, 7, half - 4), MARGIN, y - 9 - i * 9, 7));
   to.forEach((l, i) =>
     text(page, fit(l, i === 0 ? bold : font, 9, half), MARGIN + half, y - 11 - i * 11, 9, i === 0 ? bold : font),

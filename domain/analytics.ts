@@ -4,14 +4,15 @@
  * route loads a period's cases, notes and sales and hands them over.
  *
  * - A case belongs to the period it was opened in. Reason, SKU and category are per case line (a
- *   case with two reasons counts in both groups); method and channel are per case.
+ *   case with two reasons counts in both groups); method, channel and flagged (the customer was
+ *   flagged when the case opened) are per case.
  * - Return rate = units returned / units sold in the same period (orders placed in it): per SKU and
  *   category against that SKU's or category's sales, for the other groupings against all sales.
  * - Refunded = credit notes of those cases, per currency: for line groupings the note lines of the
  *   group's order lines, for case groupings the whole notes.
  * - Processing time = opened → completed, averaged over the group's completed cases.
  */
-export const ANALYTICS_GROUPINGS = ['reason', 'sku', 'category', 'method', 'channel'] as const;
+export const ANALYTICS_GROUPINGS = ['reason', 'sku', 'category', 'method', 'channel', 'flagged'] as const;
 export type AnalyticsGrouping = (typeof ANALYTICS_GROUPINGS)[number];
 
 export interface AnalyticsCase {
@@ -21,6 +22,8 @@ export interface AnalyticsCase {
   status: string;
   createdAt: Date;
   closedAt: Date | null;
+  /** Opened for a flagged customer (blocklist, serial returner): it waited for approval first. */
+  flagged?: boolean;
   lines: { orderLineId: string; sku: string; quantity: number; reason: string }[];
   notes: { amount: number; currency: string; lines: { orderLineId: string; amount: number }[] }[];
 }
@@ -73,8 +76,17 @@ export function summarizeReturns(
       c.status === 'completed' && c.closedAt
         ? Math.round((c.closedAt.getTime() - c.createdAt.getTime()) / 1000)
         : undefined;
-    // Method and channel group whole cases; the other groupings group case lines.
-    const caseKey = groupBy === 'method' ? c.method : groupBy === 'channel' ? c.channel : undefined;
+    // Method, channel and flagged (`flagged` | `not_flagged`) group whole cases; the others group case lines.
+    const caseKey =
+      groupBy === 'method'
+        ? c.method
+        : groupBy === 'channel'
+          ? c.channel
+          : groupBy === 'flagged'
+            ? c.flagged
+              ? 'flagged'
+              : 'not_flagged'
+            : undefined;
     const keyOfLine = (l: AnalyticsCase['lines'][number]) =>
       caseKey ??
       (groupBy === 'reason' ? l.reason : groupBy === 'sku' ? l.sku : (input.categories.get(l.sku) ?? UNCATEGORISED));

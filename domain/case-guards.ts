@@ -33,6 +33,10 @@ export interface CaseGate {
   parcelIn: boolean;
   /** Money has been asked back for the case (refund at receipt): there is no undoing it by a cancel. */
   paidOut: boolean;
+  /** When the current wait ends (null: no deadline). */
+  deadline?: string | null;
+  /** The workflow's waits re-arm on a moved deadline (cases started before that cannot be extended). */
+  deadlineMovable?: boolean;
 }
 
 const notWaiting = (message: string): Refusal => ({ type: CASE_NOT_WAITING, message });
@@ -70,6 +74,26 @@ export function resendLabelRefusal(g: CaseGate): Refusal | undefined {
     return notWaiting(`case is ${g.status}; its label is no longer needed`);
   }
   return undefined;
+}
+
+/** Waits whose deadline a manager may move; a refund's due date is the law's, not the shop's. */
+const EXTENDABLE_WAITS: ReadonlySet<WaitingFor> = new Set(['approval', 'parcel', 'receipt', 'inspection']);
+
+export function extendDeadlineRefusal(g: CaseGate): Refusal | undefined {
+  const moving = g.settling || g.decided || (waitsForParcels(g) && g.parcelIn);
+  if (isFinal(g.status) || !g.waitingFor || !g.deadline || g.cancelRequested || moving) {
+    return notWaiting(`case is ${g.status} and waits for nothing with a deadline`);
+  }
+  if (!EXTENDABLE_WAITS.has(g.waitingFor)) {
+    return notWaiting(`case waits for its ${g.waitingFor}, whose deadline cannot be extended`);
+  }
+  if (!g.deadlineMovable) return notWaiting('case started before deadlines could be extended');
+  return undefined;
+}
+
+/** The extended deadline: `extendByMs` past the current one, or past now when that already passed. */
+export function extendedDeadline(current: string, nowMs: number, extendByMs: number): string {
+  return new Date(Math.max(Date.parse(current), nowMs) + extendByMs).toISOString();
 }
 
 export interface LineError {

@@ -95,6 +95,20 @@ export const CaseViewSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   closedAt: z.string().nullable(),
+  /** Why a new case waits for a manager (a flagged customer), if it does. */
+  approvalReason: z.string().nullable().optional(),
+  /** The e-mails sent to the customer about the case (case view only, not in lists). */
+  emails: z
+    .array(
+      z.object({
+        kind: z.string(),
+        recipient: z.string(),
+        subject: z.string(),
+        status: z.string(),
+        sentAt: z.string().nullable(),
+      }),
+    )
+    .optional(),
   timeline: z.array(z.object({ at: z.string(), type: z.string(), detail: z.unknown() })).optional(),
 });
 

@@ -28,7 +28,73 @@ export interface Policy {
   storeCreditBonusPercent?: number;
   /** Kept from a refund (minor units), except for defective goods. */
   returnShippingFee?: number;
+  /** The reasons a customer picks from in the portal (default DEFAULT_RETURN_REASONS). */
+  returnReasons?: ReturnReason[];
+  /** Abuse signals (domain/abuse-signals.ts): from this share of the ordered value returned (0–1), a serial returner… */
+  serialReturnerRate?: number;
+  /** …once there are at least this many returns in 12 months (default 3). Their new goods-back cases wait for approval. */
+  serialReturnerMinCases?: number;
 }
+
+/** The languages the customer portal and e-mails speak. */
+export const CUSTOMER_LANGUAGES = ['en', 'nb', 'sv', 'da', 'fi'] as const;
+export type CustomerLanguage = (typeof CUSTOMER_LANGUAGES)[number];
+
+/** One reason of the shop's list: a stable code (stored on the case line) and its label per language. */
+export interface ReturnReason {
+  code: string;
+  labels: Record<CustomerLanguage, string>;
+}
+
+/** The reasons a shop offers unless its policy lists its own. `defective` waives the return shipping fee. */
+export const DEFAULT_RETURN_REASONS: readonly ReturnReason[] = [
+  {
+    code: 'wrong_size',
+    labels: { en: 'Wrong size', nb: 'Feil størrelse', sv: 'Fel storlek', da: 'Forkert størrelse', fi: 'Väärä koko' },
+  },
+  {
+    code: 'changed_mind',
+    labels: {
+      en: 'Changed my mind',
+      nb: 'Ombestemt meg',
+      sv: 'Ångrat mig',
+      da: 'Fortrudt købet',
+      fi: 'Muutin mieleni',
+    },
+  },
+  {
+    code: 'defective',
+    labels: { en: 'Defective', nb: 'Defekt', sv: 'Defekt', da: 'Defekt', fi: 'Viallinen' },
+  },
+  {
+    code: 'not_as_described',
+    labels: {
+      en: 'Not as described',
+      nb: 'Ikke som beskrevet',
+      sv: 'Inte som beskrivet',
+      da: 'Ikke som beskrevet',
+      fi: 'Ei vastannut kuvausta',
+    },
+  },
+  {
+    code: 'arrived_late',
+    labels: {
+      en: 'Arrived too late',
+      nb: 'Kom for sent',
+      sv: 'Kom för sent',
+      da: 'Kom for sent',
+      fi: 'Saapui liian myöhään',
+    },
+  },
+  { code: 'other', labels: { en: 'Other', nb: 'Annet', sv: 'Annat', da: 'Andet', fi: 'Muu' } },
+];
+
+/** The reasons of a policy, the built-in list when it has none. */
+export const returnReasonsOf = (policy: Policy): readonly ReturnReason[] =>
+  policy.returnReasons?.length ? policy.returnReasons : DEFAULT_RETURN_REASONS;
+
+/** Reasons whose goods are the shop's fault: no return shipping fee (see payoutFor in domain/refunds.ts). */
+export const FEE_FREE_REASONS: readonly string[] = ['defective'];
 
 /** The refund rules of a policy, defaults applied (fields added in v1.1; older snapshots lack them). */
 export function refundTerms(policy: Policy): {
@@ -110,10 +176,21 @@ export interface PolicyViolation {
   detail: string;
 }
 
+/** The end of the return window: from delivery, or from the order date when no delivery date is known. */
+export function returnWindowEndsAt(order: Pick<OrderForPolicy, 'placedAt' | 'deliveredAt'>, policy: Policy): Date {
+  return new Date(new Date(order.deliveredAt ?? order.placedAt).getTime() + durationMs(policy.returnWindow));
+}
+
+/** May this product come back at all? Not when marked non-returnable or in a non-returnable category. */
+export function isReturnableProduct(product: ProductForPolicy | undefined, policy: Policy): boolean {
+  if (!product) return true; // unknown to the catalogue: nothing says otherwise
+  return product.returnable !== false && !policy.nonReturnableCategories.includes(product.category);
+}
+
 /**
- * The rules every channel applies before a case may start: the return window (from delivery, or
- * from the order date when no delivery date is known), returnable products, and never more than
- * bought minus what other cases already claim.
+ * The rules every channel applies before a case may start: the return window (returnWindowEndsAt),
+ * returnable products (isReturnableProduct), and never more than bought minus what other cases
+ * already claim.
  */
 export function checkReturnRequest(args: {
   order: OrderForPolicy;
@@ -126,8 +203,7 @@ export function checkReturnRequest(args: {
 }): PolicyViolation[] {
   const { order, products, claimed, lines, policy, now } = args;
   const violations: PolicyViolation[] = [];
-  const windowStart = new Date(order.deliveredAt ?? order.placedAt).getTime();
-  if (now.getTime() > windowStart + durationMs(policy.returnWindow)) {
+  if (now.getTime() > returnWindowEndsAt(order, policy).getTime()) {
     violations.push({ field: 'orderId', detail: `the ${policy.returnWindow} return window has passed` });
   }
   const seen = new Set<string>();
@@ -143,12 +219,7 @@ export function checkReturnRequest(args: {
       violations.push({ field: `${field}.orderLineId`, detail: `order has no line ${line.orderLineId}` });
       return;
     }
-    const product = products.get(orderLine.sku);
-    const category = product?.category;
-    if (
-      args.requiresGoods &&
-      (product?.returnable === false || (category && policy.nonReturnableCategories.includes(category)))
-    ) {
+    if (args.requiresGoods && !isReturnableProduct(products.get(orderLine.sku), policy)) {
       violations.push({ field: `${field}.orderLineId`, detail: `product ${orderLine.sku} is not returnable` });
     }
     const available = orderLine.quantity - (claimed.get(line.orderLineId) ?? 0);

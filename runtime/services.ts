@@ -57,6 +57,9 @@ export async function startApi(args: {
     payments: paymentProviders(paymentSettings(config)),
     limits: limitSettings(config),
     allowPrivateWebhookTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    linkSecret: linkSecret(config),
+    brand: brand(config),
+    temporalUiUrl: config.TEMPORAL_UI_URL,
     logger,
     readiness: {
       database: () => database.ping(),

@@ -13,31 +13,28 @@
  * it can be stopped and restarted with its state. dist/ is built only when missing, and copied for
  * the run (so a rebuild by someone else mid-run does not pull it away from under the processes).
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import {
-  chmodSync,
-  cpSync,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
-import { buildDist } from './build.js';
-import { resolveTemporalBinary } from '../runtime/temporal-binary.js';
-import { CASE_SEARCH_ATTRIBUTES } from '../workflows/messages.js';
-
-const execFileAsync = promisify(execFile);
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+import { prepareDist } from './stack/dist.js';
+import { startPostgres, type PgCluster } from './stack/postgres.js';
+import {
+  cleanupSync,
+  freePort,
+  installCleanup,
+  logger,
+  logTail,
+  sleep,
+  startProcess,
+  stopProcess,
+  tempDir,
+  waitForOutput,
+  type Proc,
+} from './stack/processes.js';
+import { temporalServer, type TemporalServer } from './stack/temporal.js';
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 const KEEP = args.includes('--keep');
@@ -58,225 +55,9 @@ const ADMIN_API_KEY = `chaos-admin-${randomBytes(24).toString('base64url')}`;
 const LINK_SECRET = randomBytes(32).toString('base64url');
 const GENERIC_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rand = (min: number, max: number) => min + Math.random() * (max - min);
-const log = (msg: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-
-// ---------------------------------------------------------------------------------------------
-// Everything started here is stopped on exit, whatever the exit.
-
-const children = new Set<ChildProcess>();
-const tempDirs: string[] = [];
-let pgCluster: { bin: string; dataDir: string } | undefined;
-let cleanedUp = false;
-
-function tempDir(prefix: string, base = tmpdir()): string {
-  const dir = mkdtempSync(join(base, prefix));
-  tempDirs.push(dir);
-  return dir;
-}
-
-const asRoot = process.getuid?.() === 0;
-/** PostgreSQL refuses to run as root: as root, run its binaries as `postgres`. */
-function pgCommand(bin: string, argv: string[]): [string, string[]] {
-  return asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...argv]] : [bin, argv];
-}
-
-function cleanupSync() {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  for (const child of children) child.kill('SIGKILL');
-  if (pgCluster) {
-    const [cmd, argv] = pgCommand(join(pgCluster.bin, 'pg_ctl'), ['-D', pgCluster.dataDir, '-m', 'immediate', 'stop']);
-    // Synchronous on purpose: this also runs from process.on('exit').
-    spawnSync(cmd, argv, { stdio: 'ignore', timeout: 20_000 });
-  }
-  if (KEEP) {
-    log(`kept ${tempDirs.join(' ')}`);
-    return;
-  }
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-}
-
-process.on('exit', cleanupSync);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping everything`);
-    cleanupSync();
-    process.exit(130);
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Processes
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = net.createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => ok(port));
-    });
-  });
-}
-
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  /** Set by whoever stops it on purpose: an exit without it is a crash. */
-  planned: boolean;
-  logFile: string;
-}
-
-function startProcess(name: string, cmd: string, argv: string[], env: NodeJS.ProcessEnv, logFile: string): Proc {
-  const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(cmd, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  children.add(child);
-  const exited = new Promise<number | null>((ok) =>
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      ok(code ?? (signal ? -1 : null));
-    }),
-  );
-  return { name, child, exited, planned: false, logFile };
-}
-
-function logTail(file: string, lines = 5): string {
-  try {
-    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join(' ⏎ ').slice(-1500);
-  } catch {
-    return '(no log)';
-  }
-}
-
-async function stopProcess(p: Proc, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
-  p.planned = true;
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  p.child.kill(signal);
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
-  await p.exited;
-  clearTimeout(timer);
-}
-
-/** Resolves once `text` shows in the process's output; rejects if it exits first. */
-function waitForOutput(p: Proc, text: string, timeoutMs: number): Promise<void> {
-  return new Promise((ok, fail) => {
-    let seen = '';
-    const timer = setTimeout(() => fail(new Error(`${p.name}: no "${text}" within ${timeoutMs} ms`)), timeoutMs);
-    const onData = (d: Buffer) => {
-      seen = (seen + d.toString()).slice(-4096);
-      if (seen.includes(text)) {
-        clearTimeout(timer);
-        p.child.stdout!.off('data', onData);
-        ok();
-      }
-    };
-    p.child.stdout!.on('data', onData);
-    void p.exited.then((code) => {
-      clearTimeout(timer);
-      fail(new Error(`${p.name} exited (${code}) before "${text}"`));
-    });
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// PostgreSQL
-
-async function startPostgres(): Promise<{ url: string; stop(): Promise<void>; start(): Promise<void> }> {
-  const bins = (await execFileAsync('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V'])).stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean);
-  const bin = bins.at(-1);
-  if (!bin) throw new Error('no PostgreSQL in /usr/lib/postgresql/*/bin: install postgresql or set DATABASE_URL');
-  const dataDir = tempDir('chaos-pg-');
-  chmodSync(dataDir, 0o700);
-  if (asRoot) await execFileAsync('chown', ['postgres:postgres', dataDir]);
-  const port = await freePort();
-  const run = async (tool: string, argv: string[]) => {
-    const [cmd, full] = pgCommand(join(bin, tool), argv);
-    await execFileAsync(cmd, full, { maxBuffer: 16 << 20 });
-  };
-  await run('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres']);
-  const start = () =>
-    run('pg_ctl', [
-      '-D',
-      dataDir,
-      '-l',
-      join(dataDir, 'server.log'),
-      '-w',
-      '-o',
-      `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300`,
-      'start',
-    ]);
-  await start();
-  pgCluster = { bin, dataDir };
-  await run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'returns_chaos']);
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/returns_chaos`,
-    start,
-    stop: () => run('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Temporal dev server, state in a file
-
-const SA_TYPE_FLAG: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime', TEXT: 'Text' };
-
-async function temporalServer(dir: string) {
-  const binary = await resolveTemporalBinary('cli', { log });
-  if (!binary) throw new Error('no Temporal CLI found (npm run temporal:install)');
-  const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
-  const address = `127.0.0.1:${port}`;
-  const argv = [
-    'server',
-    'start-dev',
-    '--db-filename',
-    join(dir, 'temporal.sqlite'),
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--http-port',
-    String(httpPort),
-    '--metrics-port',
-    String(metricsPort),
-    '--headless',
-    '--log-level',
-    'error',
-    ...CASE_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${SA_TYPE_FLAG[k.type] ?? k.type}`]),
-  ];
-  let proc: Proc | undefined;
-  const start = async () => {
-    proc = startProcess('temporal', binary, argv, process.env, join(dir, 'temporal.log'));
-    const until = Date.now() + 60_000;
-    for (;;) {
-      if (proc.child.exitCode !== null) throw new Error(`temporal server exited (${proc.child.exitCode})`);
-      try {
-        const connection = await Connection.connect({ address, connectTimeout: 1000 });
-        await connection.workflowService.describeNamespace({ namespace: 'default' });
-        await connection.close();
-        return;
-      } catch (err) {
-        if (Date.now() > until) throw new Error(`Temporal not ready on ${address}: ${(err as Error).message}`);
-        await sleep(250);
-      }
-    }
-  };
-  await start();
-  return {
-    address,
-    start,
-    stop: async () => {
-      if (proc) await stopProcess(proc, 'SIGTERM', 15_000);
-    },
-  };
-}
+const log = logger('chaos');
+installCleanup({ keep: KEEP, log });
 
 // ---------------------------------------------------------------------------------------------
 // A TCP proxy in front of Temporal for one API process: frozen, it swallows what the API sends, so a
@@ -519,8 +300,8 @@ interface RunCtx {
   sku: string;
   /** created/done cases; faults = how many times the scenario's fault actually hit (kills, orphans …). */
   progress: { created: number; done: number; faults: number };
-  temporal: Awaited<ReturnType<typeof temporalServer>>;
-  pg?: Awaited<ReturnType<typeof startPostgres>>;
+  temporal: TemporalServer;
+  pg?: PgCluster;
   sql: postgres.Sql;
 }
 
@@ -729,6 +510,7 @@ const SCENARIOS: Scenario[] = [
         await until(() => ctx.progress.created >= Math.ceil(CASES / 3), ctx.deadline);
         log('  stopping the Temporal server');
         await ctx.temporal.stop();
+        ctx.progress.faults++;
         await sleep(QUICK ? 5000 : 15_000);
         log('  starting the Temporal server again (same state file)');
         await ctx.temporal.start();
@@ -750,6 +532,7 @@ const SCENARIOS: Scenario[] = [
         await until(() => ctx.progress.created >= Math.ceil(CASES / 3), ctx.deadline);
         log('  pg_ctl stop -m fast; 30 s without PostgreSQL');
         await ctx.pg!.stop();
+        ctx.progress.faults++;
         await sleep(30_000);
         await ctx.pg!.start();
         log('  PostgreSQL is back');
@@ -916,24 +699,6 @@ async function count(sql: postgres.Sql, prefix: string) {
 
 // ---------------------------------------------------------------------------------------------
 
-async function prepareDist(): Promise<string> {
-  if (BUILD) {
-    // Inside the project, so node_modules and package.json ("type": "module") resolve as from dist/.
-    const out = join(tempDir('chaos-dist-', join(ROOT, '.cache')), 'dist');
-    log(`building into ${out}`);
-    return buildDist(out);
-  }
-  const dist = join(ROOT, 'dist');
-  if (!existsSync(join(dist, 'runtime', 'api-main.js')) || !existsSync(join(dist, 'workflow-bundle.js'))) {
-    log('no dist/: building it');
-    await buildDist(dist);
-  }
-  // Inside the project, so node_modules and package.json ("type": "module") resolve as from dist/.
-  const copy = join(tempDir('chaos-dist-', join(ROOT, '.cache')), 'dist');
-  cpSync(dist, copy, { recursive: true });
-  return copy;
-}
-
 function printTable(results: Result[]) {
   const head = ['scenario', 'started', 'completed', 'lost', 'dup stock', 'dup credit', 'dup refund', 'dup email'];
   const rows = results.map((r) => [
@@ -965,15 +730,15 @@ async function main() {
   const started = Date.now();
   const workDir = tempDir('chaos-');
   mkdirSync(join(workDir, 'data'), { recursive: true });
-  const distDir = await prepareDist();
-  let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
+  const distDir = await prepareDist({ build: BUILD, prefix: 'chaos', log });
+  let pg: PgCluster | undefined;
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
-    pg = await startPostgres();
+    pg = await startPostgres('returns_chaos');
     databaseUrl = pg.url;
   }
   log(`PostgreSQL ${databaseUrl.replace(/\/\/[^@]*@/, '//')}`);
-  const temporal = await temporalServer(workDir);
+  const temporal = await temporalServer(workDir, log);
   log(`Temporal ${temporal.address}; logs in ${workDir}; ${CASES} cases per scenario`);
   const stack: Stack = { databaseUrl, temporalAddress: temporal.address, workDir, distDir };
   const sql = postgres(databaseUrl, { max: 2, onnotice: () => {}, connect_timeout: 5 });
@@ -1033,8 +798,7 @@ async function main() {
   }
   await sql.end({ timeout: 5 });
   await temporal.stop();
-  if (pg) await pg.stop().catch(() => {});
-  pgCluster = undefined;
+  if (pg) await pg.release();
 
   log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
   printTable(results);

@@ -58,6 +58,8 @@ export interface ReturnCaseInput {
   refundMethod?: RefundMethod;
   /** The latest the refund may settle (case start + policy refundDeadline); absent in older cases. */
   refundDueBy?: string;
+  /** A flagged customer (blocklist, serial returner): the goods-back case waits for a manager's approval first, for this reason. */
+  approvalReason?: string;
 }
 
 export interface ApprovalInput {
@@ -119,6 +121,17 @@ export const addParcel = defineUpdate<
 /** E-mails the case's label once more (a distinct e-mail per request); answers the e-mail kind sent. */
 export const resendLabel = defineUpdate<{ kind: string }, [{ requestedBy: string }]>('resendLabel');
 export const caseState = defineQuery<CaseState>('caseState');
+
+/** A manager moves the deadline of what the case waits for now (approval, parcel, inspection) and clears `stuck`. */
+export interface DeadlineExtensionInput {
+  /** ISO 8601 duration, added to the current deadline (or to now, when that already passed). */
+  extendBy: string;
+  reason: string;
+  extendedBy: string;
+  /** The API key that asked (absent for system callers). */
+  extendedByKeyId?: string;
+}
+export const extendDeadline = defineUpdate<CaseState, [DeadlineExtensionInput]>('extendDeadline');
 
 /** A payment provider's notification settled a refund (payment webhooks). */
 export interface RefundUpdate {

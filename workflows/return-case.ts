@@ -7,7 +7,7 @@
  * (messages and their gates), goods-back (label, parcel, inspection) and settlement (goods, money,
  * endings). Replay histories in test/histories pin the order of commands: keep it, or `patched()`.
  */
-import { allHandlersFinished, condition } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import type { CaseStatus } from '../domain/case-status.js';
 import { durationMs } from '../domain/duration.js';
 import { needsApproval, replacementValue } from '../domain/exchange.js';
@@ -30,6 +30,11 @@ import {
   shipReplacementsWhenInStock,
 } from './case/settlement.js';
 import type { ReturnCaseInput } from './messages.js';
+
+/** A flagged customer's goods-back case waits for a manager's approval before its label. */
+export const FLAGGED_APPROVAL_PATCH = 'flagged-approval-v1';
+/** The customer hears that a manager approved (before it, only a rejection was e-mailed). */
+export const APPROVAL_EMAIL_PATCH = 'approval-email-v1';
 
 export async function returnCase(input: ReturnCaseInput): Promise<CaseStatus> {
   const ctx = openCase(input);
@@ -70,8 +75,10 @@ async function creditOnly(ctx: CaseContext): Promise<CaseStatus> {
 
 /** The replacement ships without the goods coming back; above the policy's limit a manager decides first. */
 async function exchangeWithoutReturn(ctx: CaseContext): Promise<CaseStatus> {
-  if (needsApproval(ctx.input.policy, ctx.input.replacements ?? [])) {
-    const decision = await awaitDecision(ctx);
+  const { policy, replacements = [] } = ctx.input;
+  if (needsApproval(policy, replacements)) {
+    const why = { value: replacementValue(replacements), limit: policy.exchangeWithoutReturnMaxValue };
+    const decision = await awaitDecision(ctx, why, { settles: true });
     if (decision !== 'approved') return decision;
   }
   ctx.state.settling = true;
@@ -88,19 +95,22 @@ async function giveUpExchange(ctx: CaseContext): Promise<CaseStatus> {
   return 'cancelled';
 }
 
-/** Waits for a manager's decision; past the approval deadline the case stays waiting, stuck. */
-async function awaitDecision(ctx: CaseContext): Promise<'approved' | CaseStatus> {
+/**
+ * Waits for a manager's decision; past the approval deadline the case stays waiting, stuck. `why`
+ * goes on the timeline; an approval that `settles` (the replacement ships) can no longer be cancelled.
+ */
+async function awaitDecision(
+  ctx: CaseContext,
+  why: Record<string, unknown>,
+  { settles }: { settles: boolean },
+): Promise<'approved' | CaseStatus> {
   const { input, inbox } = ctx;
   const deadline = policyDeadlines(input.policy).approval;
   const approvalMs = durationMs(deadline);
   await ctx.enter(
     'awaiting_approval',
     'approval',
-    {
-      key: 'awaiting_approval',
-      type: 'status.awaiting_approval',
-      detail: { value: replacementValue(input.replacements ?? []), limit: input.policy.exchangeWithoutReturnMaxValue },
-    },
+    { key: 'awaiting_approval', type: 'status.awaiting_approval', detail: why },
     { waitMs: approvalMs },
   );
   if (!(await ctx.waitFor(() => inbox.approval !== undefined, approvalMs)) && !inbox.cancel) {
@@ -119,14 +129,22 @@ async function awaitDecision(ctx: CaseContext): Promise<'approved' | CaseStatus>
     await acts.sendCaseEmail({ caseId: input.caseId, kind: 'rejected' });
     return 'rejected';
   }
-  ctx.state.settling = true;
+  if (settles) ctx.state.settling = true;
   await ctx.enter('requested', null, { key: 'approved', type: 'approved', detail });
+  if (patched(APPROVAL_EMAIL_PATCH)) await acts.sendCaseEmail({ caseId: input.caseId, kind: 'approved' });
   return 'approved';
 }
 
 /** Return to stock and exchange: label, parcel, inspection, then goods and money. */
 async function goodsBack(ctx: CaseContext): Promise<CaseStatus> {
   const { input } = ctx;
+  // Only cases opened with a reason ask for the patch: histories recorded before it replay unchanged.
+  if (input.approvalReason !== undefined && patched(FLAGGED_APPROVAL_PATCH)) {
+    const decision = await awaitDecision(ctx, { reason: input.approvalReason }, { settles: false });
+    if (decision !== 'approved') return decision;
+    // The approval only opened the gate: from here the case goes on as any (a cancel is possible again).
+    delete ctx.inbox.approval;
+  }
   const label = await sendLabel(ctx);
   const shipsFirst = input.method === 'exchange' && input.shipReplacement === 'immediately';
   const hold = shipsFirst ? await holdReplacementValue(ctx) : undefined;

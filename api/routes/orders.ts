@@ -25,6 +25,18 @@ const Payment = z
   })
   .openapi('OrderPayment');
 
+const AddressText = (max: number) => z.string().trim().min(1).max(max);
+
+/** A postal address: the customer's (orders) or the one corrected for a return label (portal). */
+export const PostalAddressSchema = z
+  .object({
+    lines: z.array(AddressText(200)).min(1).max(4).openapi({ description: 'street, house, c/o: 1 to 4 lines' }),
+    postalCode: AddressText(20).openapi({ example: '0150' }),
+    city: AddressText(100).openapi({ example: 'Oslo' }),
+    country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as NO'),
+  })
+  .openapi('PostalAddress');
+
 const OrderFields = z.object({
   id: Id,
   customer: z.object({
@@ -33,6 +45,12 @@ const OrderFields = z.object({
     name: z.string().min(1).max(300),
     locale: z.string().min(2).max(35).openapi({ example: 'nb-NO' }),
     country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as NO'),
+    address: PostalAddressSchema.nullish().openapi({
+      description: "the customer's shipping address; the return label's FROM block shows it",
+    }),
+    marketingConsent: z.boolean().optional().openapi({
+      description: 'opted in to marketing e-mail (default false; left out: an existing customer keeps theirs)',
+    }),
   }),
   currency: Currency,
   placedAt: Timestamp,

@@ -15,6 +15,16 @@ const Duration = z
   .string()
   .regex(DURATION_PATTERN, 'an ISO 8601 duration such as P30D or PT48H')
   .openapi({ example: 'P30D' });
+const ReasonLabel = z.string().min(1).max(200);
+const ReturnReasonSchema = z
+  .object({
+    code: z
+      .string()
+      .regex(/^[a-z0-9_]{1,50}$/, 'lower-case letters, digits and _ (at most 50)')
+      .openapi({ example: 'wrong_size' }),
+    labels: z.object({ en: ReasonLabel, nb: ReasonLabel, sv: ReasonLabel, da: ReasonLabel, fi: ReasonLabel }),
+  })
+  .openapi('ReturnReason');
 const Percent = z.number().min(0).max(100).multipleOf(0.01, 'at most two decimals').openapi({ multipleOf: 0.01 });
 
 export const PolicyBody = z
@@ -49,6 +59,24 @@ export const PolicyBody = z
       .nonnegative()
       .optional()
       .openapi({ description: 'minor units kept from a refund, not for defective goods; default 0' }),
+    returnReasons: z
+      .array(ReturnReasonSchema)
+      .min(1)
+      .max(50)
+      .refine((rs) => new Set(rs.map((r) => r.code)).size === rs.length, 'reason codes must be unique')
+      .optional()
+      .openapi({
+        description:
+          'the reasons customers pick from in the portal, labelled in en, nb, sv, da and fi; default: wrong_size, changed_mind, defective, not_as_described, arrived_late, other (`defective` waives the return shipping fee)',
+      }),
+    serialReturnerRate: z.number().min(0).max(1).optional().openapi({
+      description:
+        'a customer who returned at least this share (0–1) of the value ordered in 12 months is a serial returner: new return_to_stock and exchange cases wait for approval; unset: no such rule',
+      example: 0.6,
+    }),
+    serialReturnerMinCases: z.number().int().min(1).max(1000).optional().openapi({
+      description: 'the serial-returner rule needs at least this many returns in 12 months (default 3)',
+    }),
     labelCarrier: z.enum(LABEL_CARRIERS).optional().openapi({
       description:
         "who issues return labels: `local` (default; parcels arrive by dock scan) or `postnord` (item ids from the shop's PostNord range; tracking polled). The worker must have the carrier configured.",

@@ -25,12 +25,18 @@ const ProductBody = z
       .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code such as PT')
       .nullish()
       .openapi({ description: 'country of origin for customs declarations (omitted or null: unknown)', example: 'PT' }),
+    variantOf: Id.nullish().openapi({
+      description:
+        "the base product's SKU when this is a variant (another size or colour); portal exchanges stay within one family",
+      example: 'SWEATER-WOOL',
+    }),
   })
   .openapi('ProductInput');
 const Product = ProductBody.extend({
   sku: z.string(),
   hsCode: z.string().nullable(),
   originCountry: z.string().nullable(),
+  variantOf: z.string().nullable(),
 }).openapi('Product');
 const SkuParam = z.object({ sku: Id.openapi({ param: { name: 'sku', in: 'path' } }) });
 
@@ -64,6 +70,7 @@ const view = (p: ProductRow) => ({
   returnable: p.returnable,
   hsCode: p.hsCode,
   originCountry: p.originCountry,
+  variantOf: p.variantOf,
 });
 
 export function productRoutes({ db }: ApiDeps) {
@@ -72,7 +79,16 @@ export function productRoutes({ db }: ApiDeps) {
       const { sku } = c.req.valid('param');
       // A PUT replaces: customs fields left out are cleared, not kept from before.
       const input = c.req.valid('json');
-      const body = { ...input, hsCode: input.hsCode ?? null, originCountry: input.originCountry ?? null };
+      if (input.variantOf === sku)
+        throw new ProblemError(422, 'a product cannot be a variant of itself', [
+          { field: 'variantOf', detail: 'must name another SKU (the base product)', in: 'body' },
+        ]);
+      const body = {
+        ...input,
+        hsCode: input.hsCode ?? null,
+        originCountry: input.originCountry ?? null,
+        variantOf: input.variantOf ?? null,
+      };
       return c.json(view(await putProduct(db, sku, body)), 200);
     })
     .openapi(get, async (c) => {

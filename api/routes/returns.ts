@@ -4,7 +4,8 @@ import { openCase } from '../../cases/open-case.js';
 import { listCases, loadCaseView, waitForCaseView, type CaseView } from '../../db/case-view.js';
 import { inspectionCoverageErrors } from '../../domain/case-guards.js';
 import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, METHODS } from '../../domain/case-status.js';
-import { addParcel, approve, cancelCase, inspect, resendLabel } from '../../workflows/messages.js';
+import { parseDuration } from '../../domain/duration.js';
+import { addParcel, approve, cancelCase, extendDeadline, inspect, resendLabel } from '../../workflows/messages.js';
 import { updateCase } from '../case-updates.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ProblemError } from '../problem.js';
@@ -45,9 +46,32 @@ const ListQuery = z.object({
   customerId: z.string().optional(),
   orderId: z.string().optional(),
   stuck: z.enum(['true', 'false']).optional(),
+  channel: z.enum(CHANNELS).optional(),
+  market: z.string().min(1).max(20).optional().openapi({ description: "the market of the case's policy snapshot" }),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(320)
+    .optional()
+    .openapi({ description: 'search: a case id, order id, customer e-mail or tracking number (exact match)' }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().optional(),
 });
+/** At most a year at a time: an extension is a decision about this wait, not a way to park a case. */
+const MAX_EXTENSION_MS = 366 * 24 * 3600 * 1000;
+const DeadlineBody = z
+  .object({
+    extendBy: z
+      .string()
+      .refine((v) => {
+        const ms = parseDuration(v);
+        return ms !== undefined && ms > 0 && ms <= MAX_EXTENSION_MS;
+      }, 'must be a positive ISO 8601 duration of at most a year, e.g. P7D or PT12H')
+      .openapi({ example: 'P7D' }),
+    reason: z.string().trim().min(1).max(2000),
+  })
+  .openapi('DeadlineExtension');
 const CasePage = z
   .object({ items: z.array(CaseViewSchema.omit({ timeline: true })), nextCursor: z.string().nullable() })
   .openapi('CasePage');
@@ -130,6 +154,24 @@ const approval = createRoute({
   },
 });
 
+const deadlineRoute = createRoute({
+  method: 'post',
+  path: '/v1/returns/{id}/deadline',
+  tags: ['Cases'],
+  summary: 'Extend the deadline of what the case waits for now (approval, parcel or inspection); clears `stuck`',
+  description:
+    'The new deadline is `extendBy` past the current one, or past now when that already passed. The case ' +
+    'waits on until then; recorded on the timeline (`deadline.extended`) with who asked and why.',
+  security: bearer,
+  request: { params: IdParam, body: jsonBody(DeadlineBody) },
+  responses: {
+    200: jsonResponse(CaseViewSchema, 'the case with its new deadline'),
+    404: problemResponse('no such case'),
+    409: problemResponse('the case waits for nothing whose deadline can be extended'),
+    422: problemResponse('invalid body (names the field)'),
+  },
+});
+
 const addParcelRoute = createRoute({
   method: 'post',
   path: '/v1/returns/{id}/parcels',
@@ -199,6 +241,9 @@ export function returnRoutes(deps: ApiDeps) {
           customerId: q.customerId,
           orderId: q.orderId,
           stuck: q.stuck === undefined ? undefined : q.stuck === 'true',
+          channel: q.channel,
+          market: q.market,
+          q: q.q,
           limit: q.limit,
           after: q.cursor ? decodeCursor(q.cursor) : undefined,
         });
@@ -262,6 +307,20 @@ export function returnRoutes(deps: ApiDeps) {
           note: body.note,
           approvedBy: c.get('principal').name,
         });
+        return c.json(await view(id), 200);
+      })
+      .openapi(deadlineRoute, async (c) => {
+        const { id } = c.req.valid('param');
+        await view(id);
+        const body = c.req.valid('json');
+        const { keyId, name } = c.get('principal');
+        await updateCase(temporal, id, extendDeadline, {
+          extendBy: body.extendBy,
+          reason: body.reason,
+          extendedBy: name,
+          extendedByKeyId: keyId,
+        });
+        // The update answers once its timeline entry (and the case's new deadline) is written.
         return c.json(await view(id), 200);
       })
       .openapi(cancel, async (c) => {

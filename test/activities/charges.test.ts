@@ -28,7 +28,7 @@ import type { PaymentProviders } from '../../payments/index.js';
 import { idempotencyKey, OutcomeUnknown } from '../../payments/provider.js';
 import { stripeProvider, type StripePaymentProvider } from '../../payments/stripe.js';
 import { StripeStandIn } from '../support/standins/stripe.js';
-import { openTestDatabase, uid } from '../support/stack.js';
+import { openTestDatabase, TEST_BRAND, TEST_LINK_SECRET, uid } from '../support/stack.js';
 
 const API_KEY = 'sk_test_charges';
 const PUBLIC_URL = 'http://returns.test';
@@ -131,6 +131,8 @@ async function chargedEmail(caseId: string): Promise<OutgoingMail> {
     mail: { send: async (m) => void sent.push(m) },
     publicUrl: PUBLIC_URL,
     warehouse: DEFAULT_WAREHOUSE,
+    brand: TEST_BRAND,
+    linkSecret: TEST_LINK_SECRET,
   }).sendCaseEmail({ caseId, kind: 'charged' });
   const [row] = await database.db
     .select()
@@ -198,9 +200,11 @@ describe('collectCharge', () => {
     ]);
     expect(view!.authorizationHold).toBeNull();
     const mail = await chargedEmail(caseId);
-    expect(mail.subject).toBe(`Payment for order ${view!.orderId}`);
-    expect(mail.text).toContain('125.00 SEK: price difference for the replacement (charged to your card)');
-    expect(mail.text).not.toContain('http');
+    // The customer is sv-SE: Swedish text, amounts formatted for the locale.
+    expect(mail.subject).toBe(`Betalning för order ${view!.orderId}`);
+    expect(mail.text).toContain('125,00 kr: price difference for the replacement (draget från ditt kort)');
+    expect(mail.text).not.toContain('betala här');
+    expect(mail.html).toContain('125,00 kr');
   });
 
   it('charges the first payment that can be charged (a gift card before the card is skipped)', async () => {
@@ -261,8 +265,9 @@ describe('collectCharge', () => {
       providerReference: session!.id,
     });
     const mail = await chargedEmail(caseId);
-    expect(mail.subject).toBe(`Payment due for order ${view!.orderId}`);
-    expect(mail.text).toContain(`199.00 SEK: price difference for the replacement\n  Pay here: ${state.paymentUrl}`);
+    expect(mail.subject).toBe(`Betalning att göra för order ${view!.orderId}`);
+    expect(mail.text).toContain(`199,00 kr: price difference for the replacement – betala här: ${state.paymentUrl}`);
+    expect(mail.text).toContain('Betalningslänken gäller i 24 timmar');
   });
 
   it('authentication required (3-D Secure) → a payment link too', async () => {
@@ -369,8 +374,8 @@ describe('collectCharge', () => {
     const view = await loadCaseView(database.db, caseId);
     expect(view!.charges[0]).toMatchObject({ status: 'recorded', paymentUrl: null, providerReference: null });
     const mail = await chargedEmail(caseId);
-    expect(mail.text).toContain('88.00 SEK: price difference for the replacement');
-    expect(mail.text).not.toMatch(/http|Pay here|charged to your card/);
+    expect(mail.text).toContain('88,00 kr: price difference for the replacement');
+    expect(mail.text).not.toMatch(/betala här|draget från ditt kort|Betalningslänken/);
   });
 
   it('a charge that was never recorded is an error', async () => {

@@ -148,4 +148,34 @@ describe('GET /v1/returns/:id/label', () => {
     const denied = await stack.call('GET', `/v1/returns/${c.id}/label`, undefined, { key: key.body.key });
     expect(denied.status).toBe(403);
   });
+
+  it("the FROM block shows the customer's name and the order's address (postal code, city, country)", async () => {
+    const { sku, orderId: plain } = await seedOrder(stack);
+    const orderId = `${plain}-A`;
+    const address = { lines: ['Kirkeveien 12', 'Leilighet H0301'], postalCode: '0368', city: 'Oslo', country: 'NO' };
+    const order = await stack.call('POST', '/v1/orders', {
+      id: orderId,
+      customer: {
+        id: `${plain}-C`,
+        email: 'kari@example.no',
+        name: 'Kari Nordmann',
+        locale: 'nb-NO',
+        country: 'NO',
+        address,
+      },
+      currency: 'NOK',
+      placedAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+      lines: [{ id: 'L1', sku, name: 'Wool sweater', quantity: 1, unitPrice: 79_900, vatRate: 25 }],
+    });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    expect((await stack.call('GET', `/v1/orders/${orderId}`)).body.customer.address).toEqual(address);
+    const c = await startCase(orderId);
+    const res = await getPdf(`/v1/returns/${c.id}/label`);
+    expect(res.status).toBe(200);
+    const text = execFileSync('pdftotext', ['-layout', '-f', '1', '-l', '1', '-', '-'], {
+      input: res.bytes,
+    }).toString();
+    const from = text.slice(text.indexOf('FROM'));
+    for (const s of ['Kari Nordmann', 'Kirkeveien 12', 'Leilighet H0301', '0368 Oslo']) expect(from).toContain(s);
+  });
 });

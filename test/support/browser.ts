@@ -4,6 +4,8 @@
  * as artifacts, ignored by git).
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -30,4 +32,19 @@ export async function screenshot(page: Page, suite: string, step: string): Promi
   const path = join(dir, `${step}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** Serves an app on 127.0.0.1 (a free port) for the browser; `close` stops it. */
+export async function serveOnLoopback(
+  fetch: (req: Request) => Response | Promise<Response>,
+): Promise<{ base: string; close: () => Promise<void> }> {
+  const server = serve({ fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

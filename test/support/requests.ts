@@ -100,6 +100,7 @@ export interface PolicyRequest {
   refundDeadline?: string;
   storeCreditBonusPercent?: number;
   returnShippingFee?: number;
+  returnReasons?: { code: string; labels: Partial<Record<'en' | 'nb' | 'sv' | 'da' | 'fi', string>> }[];
 }
 
 /** A `PUT /v1/policies/:market` body: the required fields at the built-in defaults' values, unless overridden. */

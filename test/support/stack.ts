@@ -110,6 +110,7 @@ export async function startStack(
     adminApiKey: ADMIN_KEY,
     settleWaitMs: 5000,
     allowPrivateWebhookTargets: true, // webhook tests deliver to loopback stand-ins
+    linkSecret: TEST_LINK_SECRET,
     readiness: {
       database: () => database.ping(),
       temporal: async () => {

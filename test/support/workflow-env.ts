@@ -229,6 +229,9 @@ export function createStubActivities(client: () => Client): StubActivities {
     selectCampaignAudience: notACaseActivity('selectCampaignAudience'),
     sendCampaignBatch: notACaseActivity('sendCampaignBatch'),
     finishCampaign: notACaseActivity('finishCampaign'),
+    selectCampaignAudiencePage: notACaseActivity('selectCampaignAudiencePage'),
+    sendCampaignMessages: notACaseActivity('sendCampaignMessages'),
+    campaignState: notACaseActivity('campaignState'),
     startOrphanedCases: notACaseActivity('startOrphanedCases'),
   };
   return { activities, calls, behaviours };

@@ -165,6 +165,7 @@ describe('returnCase: exchange_without_return above the limit', () => {
       'progress:started',
       'progress:awaiting_approval',
       'progress:approved',
+      'email:approved',
       ...SHIPPED,
       'progress:completed',
       'email:follow_up',
@@ -179,6 +180,7 @@ describe('returnCase: exchange_without_return above the limit', () => {
     expect(await run.result()).toBe('completed');
     expect(run.entry('approved').detail).toEqual({ by: 'manager-1', note: null });
     expect(run.trail().slice(3)).toEqual([
+      'email:approved',
       ...SHIPPED,
       'recordCharge:price_difference',
       'collectCharge',

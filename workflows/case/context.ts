@@ -3,7 +3,7 @@
  * of: `enter` (the only way the status changes), `record` (a timeline entry), `announce` (timeline
  * entry, then the customer's e-mail) and `waitFor` (an event or a cancel, within a deadline).
  */
-import { condition, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { CaseActivities, ProgressInput } from '../../activities/index.js';
 import type { EmailKind } from '../../activities/email.js';
 import type { RefundState } from '../../activities/refunds.js';
@@ -21,6 +21,9 @@ import {
   type ParcelTransit,
   type ReturnCaseInput,
 } from '../messages.js';
+
+/** Waits that re-arm on a deadline a manager moved; cases recorded before it wait as they did. */
+export const DEADLINE_EXTENSION_PATCH = 'deadline-extension-v1';
 
 export const acts = proxyActivities<CaseActivities>({
   startToCloseTimeout: '1 minute',
@@ -63,8 +66,14 @@ export interface CaseContext {
   announce(event: TimelineEvent, email: EmailKind): Promise<void>;
   /** The case missed a deadline but goes on waiting: it shows as stuck, with why. */
   markStuck(event: TimelineEvent & { detail: { reason: string } }): Promise<void>;
-  /** Waits for `done` or a cancel; false when `ms` passed first (no `ms`: no deadline). */
+  /**
+   * Waits for `done` or a cancel; false when `ms` passed first (no `ms`: no deadline). A wait that
+   * runs to the state's deadline ends at the moved deadline instead when a manager extended it; a
+   * wait without one (the case is stuck) marks the case stuck again when an extension runs out.
+   */
   waitFor(done: () => boolean, ms?: number): Promise<boolean>;
+  /** Moves the current wait's deadline (extendDeadline update): `deadline` set, `stuck` cleared. */
+  moveDeadline(to: string): void;
   /** The command gates' view of the case (domain/case-guards.ts). */
   gate(): CaseGate;
 }
@@ -88,6 +97,44 @@ export function openCase(input: ReturnCaseInput): CaseContext {
   const inbox: CaseInbox = { transitApplied: false, refunds: new Map(), refundNews: 0 };
   const recorded = new Set<string>();
   const nowIso = () => new Date().toISOString();
+  /** The deadline `enter` set for the current state, and the one a manager moved it to. */
+  let setDeadlineMs: number | null = null;
+  let movedDeadlineMs: number | null = null;
+  /** Counts moves, so a wait can wake on one. */
+  let deadlineMoves = 0;
+  let deadlineMovable = false;
+  /** The latest stuck entry, repeated when an extended deadline runs out too. */
+  let lastStuck: (TimelineEvent & { detail: { reason: string } }) | undefined;
+  let restuck = 0;
+
+  /** waitFor with deadlines that may move (DEADLINE_EXTENSION_PATCH). */
+  async function waitMovable(settled: () => boolean, ms: number | undefined): Promise<boolean> {
+    const start = Date.now();
+    // Waits that run up to the state's deadline follow its moves; shorter ones (a reminder) keep their time.
+    const bound = ms !== undefined && setDeadlineMs !== null && start + ms >= setDeadlineMs;
+    for (;;) {
+      const until =
+        ms === undefined
+          ? movedDeadlineMs !== null && !state.stuck
+            ? movedDeadlineMs
+            : undefined
+          : bound && movedDeadlineMs !== null
+            ? Math.max(start + ms, movedDeadlineMs)
+            : start + ms;
+      const seen = deadlineMoves;
+      const wake = () => settled() || deadlineMoves !== seen;
+      if (until === undefined) await condition(wake);
+      else await condition(wake, Math.max(until - Date.now(), 1));
+      if (settled()) return true;
+      if (deadlineMoves !== seen) continue;
+      if (ms !== undefined) return false;
+      // Stuck, extended, and the extension ran out: stuck again, waiting on without a deadline.
+      if (lastStuck) {
+        restuck++;
+        await ctx.markStuck({ ...lastStuck, key: `${lastStuck.key}:after_extension:${restuck}` });
+      } else movedDeadlineMs = null;
+    }
+  }
 
   async function write(
     event: TimelineEvent,
@@ -126,8 +173,12 @@ export function openCase(input: ReturnCaseInput): CaseContext {
       state.status = status;
       state.waitingFor = waitingFor;
       state.waitingSince = waitingFor ? at : null;
-      state.deadline =
-        waitingFor && opts.waitMs !== undefined ? new Date(Date.now() + opts.waitMs).toISOString() : null;
+      const deadlineMs = waitingFor && opts.waitMs !== undefined ? Date.now() + opts.waitMs : null;
+      // A state that carries the same deadline on (in transit: the parcel's) keeps a manager's extension.
+      const keepsMove = movedDeadlineMs !== null && deadlineMs !== null && deadlineMs === setDeadlineMs;
+      if (!keepsMove) movedDeadlineMs = null;
+      setDeadlineMs = deadlineMs;
+      state.deadline = deadlineMs === null ? null : new Date(keepsMove ? movedDeadlineMs! : deadlineMs).toISOString();
       state.stuck = false;
       upsertSearchAttributes([
         { key: ReturnStatusAttribute, value: status },
@@ -143,11 +194,22 @@ export function openCase(input: ReturnCaseInput): CaseContext {
     },
     async markStuck(event) {
       state.stuck = true;
+      lastStuck = event;
       await write(event, true);
     },
     waitFor(done, ms) {
       const settled = () => done() || inbox.cancel !== undefined;
+      if (patched(DEADLINE_EXTENSION_PATCH)) {
+        deadlineMovable = true;
+        return waitMovable(settled, ms);
+      }
       return ms === undefined ? condition(settled).then(() => true) : condition(settled, Math.max(ms, 1));
+    },
+    moveDeadline(to) {
+      movedDeadlineMs = Date.parse(to);
+      state.deadline = to;
+      state.stuck = false;
+      deadlineMoves++;
     },
     gate: () => ({
       status: state.status,
@@ -157,6 +219,8 @@ export function openCase(input: ReturnCaseInput): CaseContext {
       decided: inbox.approval !== undefined,
       parcelIn: inbox.scan !== undefined,
       paidOut: inbox.refunds.size > 0,
+      deadline: state.deadline,
+      deadlineMovable,
     }),
   };
   return ctx;

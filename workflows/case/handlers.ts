@@ -8,6 +8,8 @@ import {
   addParcelRefusal,
   approveRefusal,
   cancelRefusal,
+  extendDeadlineRefusal,
+  extendedDeadline,
   inspectionCoverageRefusal,
   inspectRefusal,
   refundActionRefusal,
@@ -15,11 +17,13 @@ import {
   type Refusal,
 } from '../../domain/case-guards.js';
 import { isFinal } from '../../domain/case-status.js';
+import { durationMs, parseDuration } from '../../domain/duration.js';
 import {
   addParcel,
   approve,
   cancelCase,
   caseState,
+  extendDeadline,
   inspect,
   parcelInTransit,
   parcelReceived,
@@ -29,6 +33,7 @@ import {
   settleRefund,
   type ApprovalInput,
   type CancelInput,
+  type DeadlineExtensionInput,
   type InspectionInput,
 } from '../messages.js';
 import { acts, type CaseContext } from './context.js';
@@ -132,6 +137,48 @@ export function takeMessages(ctx: CaseContext): void {
       return { kind };
     },
     { validator: (_r: { requestedBy: string }) => refuse(resendLabelRefusal(ctx.gate())) },
+  );
+
+  // A manager gives the case more time: the current wait re-arms on the new deadline (DEADLINE_EXTENSION_PATCH).
+  let extensions = 0;
+  setHandler(
+    extendDeadline,
+    async (x) => {
+      const from = state.deadline!;
+      const to = extendedDeadline(from, Date.now(), durationMs(x.extendBy));
+      const wasStuck = state.stuck;
+      ctx.moveDeadline(to);
+      await ctx.record(
+        {
+          key: `deadline_extended:${++extensions}`,
+          type: 'deadline.extended',
+          detail: {
+            waitingFor: state.waitingFor,
+            from,
+            to,
+            extendBy: x.extendBy,
+            reason: x.reason,
+            wasStuck,
+            by: x.extendedBy,
+            byKeyId: x.extendedByKeyId ?? null,
+          },
+        },
+        { withCase: true },
+      );
+      return { ...state };
+    },
+    {
+      validator: (x: DeadlineExtensionInput) => {
+        refuse(extendDeadlineRefusal(ctx.gate()));
+        const ms = parseDuration(x.extendBy);
+        if (ms === undefined || ms <= 0)
+          throw ApplicationFailure.create({
+            type: 'InvalidDeadlineExtension',
+            message: `extendBy must be a positive ISO 8601 duration, not ${x.extendBy}`,
+            nonRetryable: true,
+          });
+      },
+    },
   );
 
   // Refunds (added with patched REFUNDS_PATCH steps): provider news and finance's two actions.
