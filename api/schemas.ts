@@ -1,6 +1,7 @@
 /** Zod schemas shared by several routes; the same schemas validate requests and make /openapi.json. */
 import { z } from '@hono/zod-openapi';
 import { CaseViewSchema as CaseView } from '../domain/case-view.js';
+import { ACCESS } from './access.js';
 import { ProblemError } from './problem.js';
 
 export const ProblemSchema = z
@@ -67,6 +68,7 @@ export function queryPeriod(from: string, to: string): { start: Date; end: Date 
 
 /** What a route says about itself that decides which standard answers it can give. */
 interface RouteShape {
+  method: string;
   path: string;
   security?: unknown[];
   request?: { body?: unknown; params?: unknown; query?: unknown; headers?: unknown };
@@ -98,6 +100,12 @@ export function standardResponses(route: Omit<RouteShape, 'responses'>): Record<
           422: problemResponse('the body is not valid: `errors` names each field'),
         }
       : {}),
+    ...(query
+      ? {
+          // Node's HTTP server answers it itself, before the app, when the request line passes 16 KiB.
+          431: { description: 'the request line (a query parameter) or the headers are above 16 KiB' },
+        }
+      : {}),
     429: {
       ...problemResponse('too many requests (or failed authentications) from this key or address: retry later'),
       headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' as const } } },
@@ -114,8 +122,11 @@ export function withStandardResponses(definitions: readonly { type: string; rout
   for (const def of definitions) {
     if (def.type !== 'route') continue;
     const route = def.route as RouteShape;
-    const authenticated = route.path.startsWith('/v1/') && !route.path.startsWith('/v1/webhooks/');
+    // Public operations (api/access.ts) take no API key: the document says so (`security: []`).
+    const isPublic = ACCESS[`${route.method.toUpperCase()} ${route.path}`] === 'public';
+    const authenticated = route.path.startsWith('/v1/') && !isPublic;
     if (authenticated && !route.security?.length) route.security = [{ bearer: [] }];
+    if (isPublic && !route.security?.length) route.security = [];
     route.responses = { ...standardResponses(route), ...route.responses };
   }
 }

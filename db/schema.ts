@@ -65,19 +65,24 @@ export const auditLog = pgTable(
   (t) => [index('audit_log_at_idx').on(t.at, t.id), index('audit_log_key_at_idx').on(t.keyId, t.at)],
 );
 
-export const customers = pgTable('customers', {
-  id: text('id').primaryKey(),
-  email: text('email').notNull(),
-  name: text('name').notNull(),
-  locale: text('locale').notNull(),
-  country: text('country').notNull(),
-  /** The latest shipping address the shop sent for this customer (ImportedOrder.customer.address). */
-  address: jsonb('address').$type<PostalAddress>(),
-  /** Marketing e-mail only with consent (opt-in; cleared by the unsubscribe link at once). */
-  marketingConsent: boolean('marketing_consent').notNull().default(false),
-  marketingConsentAt: ts('marketing_consent_at'),
-  updatedAt: updatedAt(),
-});
+export const customers = pgTable(
+  'customers',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    locale: text('locale').notNull(),
+    country: text('country').notNull(),
+    /** The latest shipping address the shop sent for this customer (ImportedOrder.customer.address). */
+    address: jsonb('address').$type<PostalAddress>(),
+    /** Marketing e-mail only with consent (opt-in; cleared by the unsubscribe link at once). */
+    marketingConsent: boolean('marketing_consent').notNull().default(false),
+    marketingConsentAt: ts('marketing_consent_at'),
+    updatedAt: updatedAt(),
+  },
+  // Search by e-mail (GET /v1/returns?q=…@…) compares lower-cased.
+  (t) => [index('customers_email_lower_idx').on(sql`lower(${t.email})`)],
+);
 
 /** A manager's flag on a customer (blocklist) or the serial-returner rule's: new cases wait for approval. */
 export const customerFlags = pgTable(
@@ -226,7 +231,8 @@ export const returnCases = pgTable(
     index('return_cases_status_idx').on(t.status, t.createdAt),
     index('return_cases_order_idx').on(t.orderId),
     index('return_cases_customer_idx').on(t.customerId),
-    index('return_cases_stuck_idx').on(t.stuck, t.waitingSince),
+    // The stuck list (GET /v1/returns?stuck=true, newest first): walked backwards, no sort.
+    index('return_cases_stuck_created_idx').on(t.stuck, t.createdAt, t.id),
     index('return_cases_created_idx').on(t.createdAt),
   ],
 );

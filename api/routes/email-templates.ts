@@ -37,7 +37,12 @@ const preview = createRoute({
     }),
     query: z.object({
       // Checked in the handler: a malformed tag is a 422 naming the field (not the router's 400).
-      locale: z.string().max(35).optional().openapi({ example: 'nb-NO', description: 'BCP 47; default en' }),
+      locale: z
+        .string()
+        // language[-Script][-REGION]: every tag of this shape is one Intl accepts.
+        .regex(/^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?$/, 'a BCP 47 language tag such as nb-NO')
+        .optional()
+        .openapi({ example: 'nb-NO', description: 'BCP 47; default en' }),
     }),
   },
   responses: {

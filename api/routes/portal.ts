@@ -136,7 +136,7 @@ const PortalReturnBody = z
       .openapi({ description: 'exchange only: other variants of the returned products, in stock' }),
     refundMethod: z.enum(REFUND_METHODS).optional(),
     note: z.string().max(2000).optional(),
-    returnAddress: PostalAddressSchema.optional().openapi({
+    returnAddress: PostalAddressSchema.nullish().openapi({
       description: "the return label's FROM address when it differs from the order's",
     }),
   })

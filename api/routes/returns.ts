@@ -60,10 +60,14 @@ const ListQuery = z.object({
 });
 /** At most a year at a time: an extension is a decision about this wait, not a way to park a case. */
 const MAX_EXTENSION_MS = 366 * 24 * 3600 * 1000;
+const EXTENSION_PATTERN =
+  /^(?:P(?:[1-9]|[1-9]\d|[12]\d\d|3[0-5]\d|36[0-6])D|P(?:[1-9]|[1-4]\d|5[0-2])W|PT(?:[1-9]\d{0,2}|[1-7]\d{3}|8[0-6]\d\d|87[0-7]\d|878[0-4])H|PT[1-9]\d{0,4}M|PT[1-9]\d{0,6}S)$/;
 const DeadlineBody = z
   .object({
     extendBy: z
       .string()
+      // Days, weeks or hours, positive and at most a year, stated in the document (not only refused).
+      .regex(EXTENSION_PATTERN, 'days (P1D–P366D), weeks (P1W–P52W), hours (PT1H–PT8784H), minutes or seconds')
       .refine((v) => {
         const ms = parseDuration(v);
         return ms !== undefined && ms > 0 && ms <= MAX_EXTENSION_MS;
