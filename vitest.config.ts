@@ -1,4 +1,14 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/** The short chaos run (minutes of real processes) starts first, so the other files run beside it, not after it. */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const isChaos = (f: TestSpecification) => f.moduleId.includes('/test/chaos/');
+    return [...sorted.filter(isChaos), ...sorted.filter((f) => !isChaos(f))];
+  }
+}
 
 export default defineConfig({
   test: {
@@ -15,5 +25,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
+    sequence: { sequencer: LongestFirst },
   },
 });
