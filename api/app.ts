@@ -16,6 +16,7 @@ import { analyticsRoutes } from './routes/analytics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { auditRoutes } from './routes/audit.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { caseDeadlineRoutes } from './routes/case-deadline.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { carrierWebhookRoutes } from './routes/carrier-webhooks.js';
 import { creditNoteRoutes } from './routes/credit-notes.js';
@@ -128,6 +129,7 @@ export function createApp(deps: ApiDeps & { logger?: Logger; temporalUiUrl?: str
   app.route('/', policyRoutes(deps));
   app.route('/', portalRoutes(deps));
   app.route('/', returnRoutes(deps));
+  app.route('/', caseDeadlineRoutes(deps));
   app.route('/', labelRoutes(deps));
   app.route('/', preIssuedLabelRoutes(deps));
   app.route('/', customsRoutes(deps));

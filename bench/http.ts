@@ -1,62 +1,12 @@
-/** The bench's HTTP client of the service: JSON in and out, the admin key, retries on 5xx/429 and network errors. */
+/** The bench's HTTP helpers: its client of the service, reference data, request bodies, signed webhooks. */
 import { createHmac, randomUUID } from 'node:crypto';
-import { sleep } from '../scripts/stack/processes.js';
+import { retryAttempts, ServiceClient } from '../scripts/stack/http.js';
 import { ADMIN_API_KEY, GENERIC_SECRET } from './stack.js';
 
-export interface Res {
-  status: number;
-  body: any;
-}
-
-export class Api {
-  private next = 0;
-  constructor(private readonly urls: () => string[]) {}
-
-  /** Round-robin over the API processes. */
-  base(): string {
-    const urls = this.urls();
-    return urls[this.next++ % urls.length]!;
-  }
-
-  async once(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
-    const raw = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
-    const res = await fetch(this.base() + path, {
-      method,
-      headers: {
-        ...(headers['webhook-id'] ? {} : { authorization: `Bearer ${ADMIN_API_KEY}` }),
-        ...(raw !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: raw,
-      signal: AbortSignal.timeout(60_000),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed };
-  }
-
-  async call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Res> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await this.once(method, path, body, headers);
-        if ((res.status < 500 && res.status !== 429) || attempt >= 10) return res;
-      } catch (err) {
-        if (attempt >= 10) throw err;
-      }
-      await sleep(250 * attempt);
-    }
-  }
-
-  async ok(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<any> {
-    const res = await this.call(method, path, body, headers);
-    if (res.status >= 300)
-      throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
-    return res.body;
+/** The bench's client: its admin key, round-robin over the API processes, 10 tries a call, 60 s a request. */
+export class Api extends ServiceClient {
+  constructor(urls: () => string[]) {
+    super({ urls, adminKey: ADMIN_API_KEY, spread: 'round-robin', timeoutMs: 60_000, retry: retryAttempts(10) });
   }
 }
 

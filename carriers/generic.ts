@@ -15,6 +15,16 @@ import {
   type WebhookCarrierAdapter,
 } from './carrier.js';
 
+/** The secret's key bytes (base64 after `whsec_`), decoded once: every delivery is signed with the same secret. */
+let lastKey: { secret: string; key: Buffer } | undefined;
+function signingKey(secret: string): Buffer {
+  if (lastKey?.secret !== secret) {
+    const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
+    lastKey = { secret, key };
+  }
+  return lastKey.key;
+}
+
 /** Standard Webhooks: `v1,<base64 HMAC-SHA256("id.timestamp.body")>`, possibly several, space-separated. */
 export function verifyStandardWebhook(
   secret: string,
@@ -24,8 +34,7 @@ export function verifyStandardWebhook(
 ): 'ok' | 'bad_signature' | 'bad_timestamp' {
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature) return 'bad_signature';
-  const key = Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
-  const expected = hmac(key, `${id}.${timestamp}.${raw}`);
+  const expected = hmac(signingKey(secret), `${id}.${timestamp}.${raw}`);
   const matches = signature
     .split(' ')
     .filter(Boolean)

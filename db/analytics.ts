@@ -1,62 +1,148 @@
-/** Loads what return analytics (domain/analytics.ts) needs for the cases opened in [start, end). */
-import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import type { AnalyticsInput } from '../domain/analytics.js';
+/**
+ * Counts return analytics (domain/analytics.ts) for the cases opened in [start, end) in SQL: a few
+ * rows per group come back, not the period's cases. Three statements: groups and total, refunds,
+ * sales.
+ */
+import { and, gte, lt, sql, type SQL } from 'drizzle-orm';
+import {
+  OWN_SALES_GROUPINGS,
+  UNCATEGORISED,
+  type AnalyticsGrouping,
+  type GroupCounts,
+  type ReturnCounts,
+} from '../domain/analytics.js';
 import type { Db } from './client.js';
-import { caseLines, creditNotes, orderLines, orders, products, returnCases } from './schema.js';
+import { returnCases } from './schema.js';
 
-export async function loadAnalyticsInput(db: Db, start: Date, end: Date): Promise<AnalyticsInput> {
-  const [cases, sales] = await Promise.all([
-    db
-      .select()
-      .from(returnCases)
-      .where(and(gte(returnCases.createdAt, start), lt(returnCases.createdAt, end))),
-    db
-      .select({ sku: orderLines.sku, units: sql<string>`sum(${orderLines.quantity})` })
-      .from(orderLines)
-      .innerJoin(orders, eq(orders.id, orderLines.orderId))
-      .where(and(gte(orders.placedAt, start), lt(orders.placedAt, end)))
-      .groupBy(orderLines.sku),
-  ]);
-  const ids = cases.map((c) => c.id);
-  const [lines, notes] = ids.length
-    ? await Promise.all([
-        db.select().from(caseLines).where(inArray(caseLines.caseId, ids)),
-        db.select().from(creditNotes).where(inArray(creditNotes.caseId, ids)),
-      ])
-    : [[], []];
-  const skus = [...new Set([...lines.map((l) => l.sku), ...sales.map((s) => s.sku)])];
-  const known = skus.length
-    ? await db
-        .select({ sku: products.sku, category: products.category })
-        .from(products)
-        .where(inArray(products.sku, skus))
-    : [];
-  const byCase = <T extends { caseId: string }>(rows: T[]) => {
-    const map = new Map<string, T[]>();
-    for (const r of rows) map.set(r.caseId, [...(map.get(r.caseId) ?? []), r]);
-    return map;
-  };
-  const linesOf = byCase(lines);
-  const notesOf = byCase(notes);
+// A constant of ours, inlined so that the same key expression matches itself in GROUP BY.
+const uncategorised = sql.raw(`'${UNCATEGORISED}'`);
+
+/** A group's key over `c` (return_cases), `l` (case_lines) and `p` (products, left joined). */
+const KEY: Record<AnalyticsGrouping, SQL> = {
+  reason: sql`l.reason`,
+  sku: sql`l.sku`,
+  category: sql`coalesce(p.category, ${uncategorised})`,
+  method: sql`c.method`,
+  channel: sql`c.channel`,
+  flagged: sql`case when c.approval_reason is null then 'not_flagged' else 'flagged' end`,
+};
+
+/** Case groupings take a case's whole notes; line groupings the note lines of the group's case lines. */
+const CASE_GROUPINGS: readonly AnalyticsGrouping[] = ['method', 'channel', 'flagged'];
+
+/**
+ * Whole seconds from opening to completion of `c` when completed, else null: JavaScript's
+ * Math.round (half up) of milliseconds / 1000, as domain/analytics.ts processingSeconds. In float8
+ * (numeric is slower per row): the epochs' rounding is far below a millisecond, so rounding to
+ * whole milliseconds first makes it exact.
+ */
+const SECONDS = sql`case when c.status = 'completed' and c.closed_at is not null
+  then floor((round((date_part('epoch', c.closed_at) - date_part('epoch', c.created_at)) * 1000) + 500) / 1000) end`;
+
+/** postgres.js answers an array of rows, PGlite `{ rows }`; numbers of bigint and numeric come as text. */
+type Row = Record<string, unknown>;
+const rowsOf = (result: unknown): Row[] => (Array.isArray(result) ? result : (result as { rows: Row[] }).rows);
+const num = (v: unknown) => Number(v ?? 0);
+
+export async function loadReturnCounts(
+  db: Db,
+  start: Date,
+  end: Date,
+  groupBy: AnalyticsGrouping,
+): Promise<ReturnCounts> {
+  const opened = sql`c.created_at >= ${start.toISOString()}::timestamptz and c.created_at < ${end.toISOString()}::timestamptz`;
+  const key = KEY[groupBy];
+  // A case counts once per group however many of its lines fall in it: every line counts as a case,
+  // then the repeats (a line whose case had the key on an earlier line) are taken off again, which
+  // needs a sort only for the cases with several lines. The total (key null) counts every case of the
+  // period, lines or not; its units are the groups' (each line is in one group).
+  const linesOfPeriod = sql`from return_cases c
+      join case_lines l on l.case_id = c.id
+      left join products p on p.sku = l.sku
+      where ${opened}`;
+  const casesQuery = sql`
+    select key, sum(cases) as cases, sum(units) as units, sum(completed) as completed, sum(seconds) as seconds
+    from (
+      select ${key} as key, count(*) as cases, sum(l.quantity) as units, count(${SECONDS}) as completed,
+        sum(${SECONDS}) as seconds
+      ${linesOfPeriod}
+      group by 1
+      union all
+      select key, -count(*), 0, -count(seconds), -sum(seconds)
+      from (
+        select ${key} as key, ${SECONDS} as seconds,
+          row_number() over (partition by c.id, ${key} order by l.order_line_id) as nth
+        ${linesOfPeriod}
+          and c.id in (select case_id from case_lines group by case_id having count(*) > 1)
+      ) lines_of_multi_line_cases
+      where nth > 1
+      group by 1
+    ) parts
+    group by key
+    union all
+    select null, count(*), null, count(${SECONDS}), sum(${SECONDS})
+    from return_cases c
+    where ${opened}`;
+  const groupRefunds = CASE_GROUPINGS.includes(groupBy)
+    ? sql`
+      select ${key} as key, n.currency, sum(n.amount) as amount
+      from credit_notes n join return_cases c on c.id = n.case_id
+      where ${opened}
+      group by 1, 2`
+    : // A note line for an order line the case does not return (none today) is in the total only.
+      sql`
+      select ${key} as key, n.currency, sum((nl ->> 'amount')::numeric) as amount
+      from credit_notes n
+      join return_cases c on c.id = n.case_id
+      cross join lateral jsonb_array_elements(n.lines) nl
+      join case_lines l on l.case_id = n.case_id and l.order_line_id = nl ->> 'orderLineId'
+      left join products p on p.sku = l.sku
+      where ${opened}
+      group by 1, 2`;
+  const refundsQuery = sql`${groupRefunds}
+    union all
+    select null, n.currency, sum(n.amount)
+    from credit_notes n join return_cases c on c.id = n.case_id
+    where ${opened}
+    group by 2`;
+  // Units sold on orders placed in the period: per SKU or category where the rate needs it, and in total.
+  const saleKey = groupBy === 'sku' ? sql`l.sku` : sql`coalesce(p.category, ${uncategorised})`;
+  const salesQuery = sql`
+    select ${OWN_SALES_GROUPINGS.includes(groupBy) ? saleKey : sql`null`} as key, sum(l.quantity) as units,
+      ${OWN_SALES_GROUPINGS.includes(groupBy) ? sql`grouping(${saleKey})` : sql`1`} = 1 as total
+    from order_lines l
+    join orders o on o.id = l.order_id
+    left join products p on p.sku = l.sku
+    where o.placed_at >= ${start.toISOString()}::timestamptz and o.placed_at < ${end.toISOString()}::timestamptz
+    group by ${OWN_SALES_GROUPINGS.includes(groupBy) ? sql`grouping sets ((${saleKey}), ())` : sql`()`}`;
+  const [caseRows, refundRows, saleRows] = (
+    await Promise.all([db.execute(casesQuery), db.execute(refundsQuery), db.execute(salesQuery)])
+  ).map(rowsOf);
+
+  const refunded = new Map<string | null, Map<string, number>>();
+  for (const r of refundRows!) {
+    const k = r.key as string | null;
+    if (!refunded.has(k)) refunded.set(k, new Map());
+    refunded.get(k)!.set(r.currency as string, num(r.amount));
+  }
+  const counts = (k: string | null, r: Row | undefined): GroupCounts => ({
+    key: k ?? 'total',
+    cases: num(r?.cases),
+    units: num(r?.units),
+    completed: num(r?.completed),
+    processingSeconds: num(r?.seconds),
+    refunded: refunded.get(k) ?? new Map(),
+  });
+  const byKey = new Map(caseRows!.map((r) => [r.key as string | null, r]));
+  // A case group with notes but no lines (none today) still shows its refunds.
+  const keys = new Set([...byKey.keys(), ...refunded.keys()]);
+  keys.delete(null);
+  const groups = [...keys].map((k) => counts(k, byKey.get(k)));
   return {
-    cases: cases.map((c) => ({
-      id: c.id,
-      method: c.method,
-      channel: c.channel,
-      status: c.status,
-      createdAt: c.createdAt,
-      closedAt: c.closedAt,
-      flagged: c.approvalReason !== null,
-      lines: linesOf.get(c.id) ?? [],
-      notes: (notesOf.get(c.id) ?? []).map((n) => ({
-        amount: n.amount,
-        currency: n.currency,
-        lines: n.lines.map((l) => ({ orderLineId: l.orderLineId, amount: l.amount })),
-      })),
-    })),
-    // Sums come back as text (bigint) from PostgreSQL.
-    sold: new Map(sales.map((s) => [s.sku, Number(s.units)])),
-    categories: new Map(known.map((p) => [p.sku, p.category])),
+    groups,
+    total: { ...counts(null, byKey.get(null)), units: groups.reduce((n, g) => n + g.units, 0) },
+    soldTotal: num(saleRows!.find((r) => r.total === true)?.units),
+    soldByKey: new Map(saleRows!.filter((r) => r.total !== true).map((r) => [r.key as string, num(r.units)])),
   };
 }
 

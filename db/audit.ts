@@ -1,13 +1,43 @@
 /** The audit log of state-changing requests (api/audit.ts writes it, GET /v1/audit reads it). */
-import { and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.js';
+import { preparedFor } from './prepared.js';
 import { auditLog } from './schema.js';
 
 export type AuditEntry = typeof auditLog.$inferSelect;
 export type NewAuditEntry = typeof auditLog.$inferInsert;
 
+/** Every state-changing request writes one: prepared once per handle (planned once per connection). */
+const insertQuery = preparedFor((db: Db) => {
+  const p = (name: string) => sql.placeholder(name);
+  return db
+    .insert(auditLog)
+    .values({
+      id: p('id'),
+      at: sql`${p('at')}::timestamptz`,
+      keyId: p('keyId'),
+      keyName: p('keyName'),
+      role: p('role'),
+      method: p('method'),
+      route: p('route'),
+      resourceId: p('resourceId'),
+      status: p('status'),
+    })
+    .prepare('insert_audit_entry');
+});
+
 export async function insertAuditEntry(db: Db, entry: NewAuditEntry): Promise<void> {
-  await db.insert(auditLog).values(entry);
+  await insertQuery(db).execute({
+    id: entry.id,
+    at: (entry.at ?? new Date()).toISOString(),
+    keyId: entry.keyId ?? null,
+    keyName: entry.keyName ?? null,
+    role: entry.role ?? null,
+    method: entry.method,
+    route: entry.route,
+    resourceId: entry.resourceId ?? null,
+    status: entry.status,
+  });
 }
 
 /** Newest first; `after` is the last entry of the previous page. */

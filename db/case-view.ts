@@ -1,9 +1,13 @@
-/** The case view of shared/API.md, read from the projection alone (no running worker needed). */
-import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+/**
+ * The case view of shared/API.md, read from the projection alone (no running worker needed): the
+ * case row and its child rows in one select (json subqueries), one round trip per view or page.
+ */
+import { and, desc, eq, inArray, lt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { CaseStatus, Channel, ReturnMethod } from '../domain/case-status.js';
-import type { CaseView } from '../domain/case-view.js';
+import type { CaseView, RefundView } from '../domain/case-view.js';
 import type { Db } from './client.js';
-import { refundViews } from './refunds.js';
+import { isoTimestamp, jsonObject, jsonRows, parseJson } from './json-sql.js';
+import { refundViewsJson } from './refunds.js';
 import {
   authorizationHolds,
   caseEvents,
@@ -22,53 +26,153 @@ export type { CaseView };
 
 type CaseRow = typeof returnCases.$inferSelect;
 
+/** What the json subqueries return, already in the view's shapes (timestamps as ISO strings). */
+interface CaseChildren {
+  lines: CaseView['lines'];
+  creditNotes: CaseView['creditNotes'];
+  shipments: CaseView['shipments'];
+  charges: CaseView['charges'];
+  /** Parcels beyond the label's, without `receivedAt` (from `scans`). */
+  parcels: { parcelNo: number; carrier: string; trackingNumber: string; url: string | null }[];
+  authorizationHold: CaseView['authorizationHold'];
+  refunds: RefundView[];
+  emails?: NonNullable<CaseView['emails']>;
+  timeline?: NonNullable<CaseView['timeline']>;
+}
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-const holdView = (h: typeof authorizationHolds.$inferSelect | undefined): CaseView['authorizationHold'] =>
-  h ? { amount: h.amount, currency: h.currency, status: h.status } : null;
+/** The children of the case whose id is `caseId` (a column of the outer select), as one json object. */
+function caseChildren(caseId: SQLWrapper, withTimeline: boolean): SQL<CaseChildren> {
+  const ofCase = (column: SQLWrapper) => sql`${column} = ${caseId}`;
+  const fields: Record<string, SQLWrapper> = {
+    lines: jsonRows(
+      caseLines,
+      ofCase(caseLines.caseId),
+      {
+        orderLineId: caseLines.orderLineId,
+        sku: caseLines.sku,
+        quantity: caseLines.quantity,
+        reason: caseLines.reason,
+        condition: caseLines.condition,
+        disposition: caseLines.disposition,
+      },
+      [caseLines.orderLineId],
+    ),
+    creditNotes: jsonRows(
+      creditNotes,
+      ofCase(creditNotes.caseId),
+      { number: creditNotes.number, amount: creditNotes.amount, currency: creditNotes.currency },
+      [creditNotes.seq],
+    ),
+    shipments: jsonRows(
+      shipments,
+      ofCase(shipments.caseId),
+      {
+        id: shipments.id,
+        sku: shipments.sku,
+        quantity: shipments.quantity,
+        trackingNumber: shipments.trackingNumber,
+        status: shipments.status,
+      },
+      [shipments.createdAt, shipments.sku],
+    ),
+    charges: jsonRows(
+      charges,
+      ofCase(charges.caseId),
+      {
+        amount: charges.amount,
+        currency: charges.currency,
+        reason: charges.reason,
+        purpose: charges.purpose,
+        status: charges.status,
+        paymentUrl: charges.paymentUrl,
+        providerReference: charges.providerReference,
+      },
+      [charges.id],
+    ),
+    parcels: jsonRows(
+      caseParcels,
+      ofCase(caseParcels.caseId),
+      {
+        parcelNo: caseParcels.parcelNo,
+        carrier: caseParcels.carrier,
+        trackingNumber: caseParcels.trackingNumber,
+        url: caseParcels.labelUrl,
+      },
+      [caseParcels.parcelNo],
+    ),
+    // At most one per case (unique); null when there is none.
+    authorizationHold: sql`(select ${jsonObject({
+      amount: authorizationHolds.amount,
+      currency: authorizationHolds.currency,
+      status: authorizationHolds.status,
+    })} from ${authorizationHolds} where ${ofCase(authorizationHolds.caseId)} limit 1)`,
+    refunds: refundViewsJson(caseId),
+  };
+  if (withTimeline) {
+    fields.emails = jsonRows(
+      outboundEmails,
+      ofCase(outboundEmails.caseId),
+      {
+        kind: outboundEmails.kind,
+        recipient: outboundEmails.recipient,
+        subject: outboundEmails.subject,
+        status: outboundEmails.status,
+        sentAt: isoTimestamp(sql`coalesce(${outboundEmails.sentAt}, ${outboundEmails.createdAt})`),
+      },
+      [outboundEmails.createdAt, outboundEmails.id],
+    );
+    fields.timeline = jsonRows(
+      caseEvents,
+      ofCase(caseEvents.caseId),
+      { at: isoTimestamp(caseEvents.at), type: caseEvents.type, detail: caseEvents.detail },
+      [caseEvents.at, caseEvents.id],
+    );
+  }
+  return jsonObject(fields).mapWith(parseJson<CaseChildren>);
+}
 
-export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boolean): Promise<CaseView[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const [lines, notes, events, shipped, charged, extraParcels, scans, refunded, holds, mails] = await Promise.all([
-    db.select().from(caseLines).where(inArray(caseLines.caseId, ids)).orderBy(asc(caseLines.orderLineId)),
-    db.select().from(creditNotes).where(inArray(creditNotes.caseId, ids)).orderBy(asc(creditNotes.seq)),
-    withTimeline
-      ? db
-          .select()
-          .from(caseEvents)
-          .where(inArray(caseEvents.caseId, ids))
-          .orderBy(asc(caseEvents.at), asc(caseEvents.id))
-      : Promise.resolve([]),
-    db
-      .select()
-      .from(shipments)
-      .where(inArray(shipments.caseId, ids))
-      .orderBy(asc(shipments.createdAt), asc(shipments.sku)),
-    db.select().from(charges).where(inArray(charges.caseId, ids)).orderBy(asc(charges.id)),
-    db.select().from(caseParcels).where(inArray(caseParcels.caseId, ids)).orderBy(asc(caseParcels.parcelNo)),
-    db.select().from(parcelScans).where(inArray(parcelScans.caseId, ids)).orderBy(asc(parcelScans.id)),
-    refundViews(db, ids),
-    db.select().from(authorizationHolds).where(inArray(authorizationHolds.caseId, ids)),
-    withTimeline
-      ? db
-          .select({
-            caseId: outboundEmails.caseId,
-            kind: outboundEmails.kind,
-            recipient: outboundEmails.recipient,
-            subject: outboundEmails.subject,
-            status: outboundEmails.status,
-            sentAt: outboundEmails.sentAt,
-            createdAt: outboundEmails.createdAt,
-          })
-          .from(outboundEmails)
-          .where(inArray(outboundEmails.caseId, ids))
-          .orderBy(asc(outboundEmails.createdAt), asc(outboundEmails.id))
-      : Promise.resolve([]),
-  ]);
-  const firstScan = new Map<string, Date>();
-  for (const sc of scans) if (!firstScan.has(sc.trackingNumber)) firstScan.set(sc.trackingNumber, sc.scannedAt);
-  return rows.map((r) => ({
+/** Every scan of a case's parcels, in scan order. */
+type Scan = { trackingNumber: string; at: string };
+
+/**
+ * The scans of the cases `caseIds` gives, one row per case, for a join (not a per-case subquery):
+ * parcel_scans has no index on case_id, so this reads it once per request however many cases.
+ */
+function scansOfCases(db: Db, caseIds: SQLWrapper | string[]) {
+  return db
+    .select({
+      caseId: parcelScans.caseId,
+      scans: sql<Scan[]>`json_agg(${jsonObject({
+        trackingNumber: parcelScans.trackingNumber,
+        at: isoTimestamp(parcelScans.scannedAt),
+      })} order by ${parcelScans.id})`
+        .mapWith(parseJson<Scan[]>)
+        .as('scans'),
+    })
+    .from(parcelScans)
+    .where(inArray(parcelScans.caseId, caseIds))
+    .groupBy(parcelScans.caseId)
+    .as('case_scans');
+}
+
+/**
+ * Case rows with their children and scans, one statement: `caseIds` selects (at least) the cases
+ * the caller's where, order and limit keep.
+ */
+function selectViews(db: Db, withTimeline: boolean, caseIds: SQLWrapper | string[]) {
+  const scans = scansOfCases(db, caseIds);
+  return db
+    .select({ row: returnCases, children: caseChildren(returnCases.id, withTimeline), scans: scans.scans })
+    .from(returnCases)
+    .leftJoin(scans, eq(scans.caseId, returnCases.id));
+}
+
+function toCaseView(r: CaseRow, k: CaseChildren, scans: Scan[] | null, withTimeline: boolean): CaseView {
+  const firstScan = new Map<string, string>();
+  for (const sc of scans ?? []) if (!firstScan.has(sc.trackingNumber)) firstScan.set(sc.trackingNumber, sc.at);
+  return {
     id: r.id,
     orderId: r.orderId,
     customerId: r.customerId,
@@ -81,16 +185,7 @@ export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boole
     stuck: r.stuck,
     stuckReason: r.stuckReason,
     currency: r.currency,
-    lines: lines
-      .filter((l) => l.caseId === r.id)
-      .map((l) => ({
-        orderLineId: l.orderLineId,
-        sku: l.sku,
-        quantity: l.quantity,
-        reason: l.reason,
-        condition: l.condition,
-        disposition: l.disposition,
-      })),
+    lines: k.lines,
     replacements: r.replacements ?? [],
     label: r.trackingNumber
       ? { carrier: r.labelCarrier ?? 'local', trackingNumber: r.trackingNumber, url: r.labelUrl }
@@ -99,31 +194,15 @@ export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boole
       ...(r.trackingNumber
         ? [{ parcelNo: 1, carrier: r.labelCarrier ?? 'local', trackingNumber: r.trackingNumber, url: r.labelUrl }]
         : []),
-      ...extraParcels
-        .filter((p) => p.caseId === r.id)
-        .map((p) => ({ parcelNo: p.parcelNo, carrier: p.carrier, trackingNumber: p.trackingNumber, url: p.labelUrl })),
-    ].map((p) => ({ ...p, receivedAt: iso(firstScan.get(p.trackingNumber) ?? null) })),
-    creditNotes: notes
-      .filter((n) => n.caseId === r.id)
-      .map((n) => ({ number: n.number, amount: n.amount, currency: n.currency })),
-    shipments: shipped
-      .filter((x) => x.caseId === r.id)
-      .map((x) => ({ id: x.id, sku: x.sku, quantity: x.quantity, trackingNumber: x.trackingNumber, status: x.status })),
-    charges: charged
-      .filter((x) => x.caseId === r.id)
-      .map((x) => ({
-        amount: x.amount,
-        currency: x.currency,
-        reason: x.reason,
-        purpose: x.purpose,
-        status: x.status,
-        paymentUrl: x.paymentUrl,
-        providerReference: x.providerReference,
-      })),
-    authorizationHold: holdView(holds.find((h) => h.caseId === r.id)),
+      ...k.parcels,
+    ].map((p) => ({ ...p, receivedAt: firstScan.get(p.trackingNumber) ?? null })),
+    creditNotes: k.creditNotes,
+    shipments: k.shipments,
+    charges: k.charges,
+    authorizationHold: k.authorizationHold,
     priceDifference: r.priceDifference === null ? null : { amount: r.priceDifference, currency: r.currency },
     refundMethod: r.refundMethod,
-    refunds: refunded.filter((f) => f.caseId === r.id),
+    refunds: k.refunds,
     refundDueBy: iso(r.refundDueBy),
     policy: r.policy,
     note: r.note,
@@ -131,29 +210,25 @@ export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boole
     updatedAt: r.updatedAt.toISOString(),
     closedAt: iso(r.closedAt),
     approvalReason: r.approvalReason,
-    ...(withTimeline
-      ? {
-          emails: mails
-            .filter((m) => m.caseId === r.id)
-            .map((m) => ({
-              kind: m.kind,
-              recipient: m.recipient,
-              subject: m.subject,
-              status: m.status,
-              sentAt: iso(m.sentAt ?? m.createdAt),
-            })),
-          timeline: events
-            .filter((e) => e.caseId === r.id)
-            .map((e) => ({ at: e.at.toISOString(), type: e.type, detail: e.detail })),
-        }
-      : {}),
-  }));
+    ...(withTimeline ? { emails: k.emails ?? [], timeline: k.timeline ?? [] } : {}),
+  };
+}
+
+/** The views of rows already read (in their order), their children in one query. */
+export async function loadCaseViews(db: Db, rows: CaseRow[], withTimeline: boolean): Promise<CaseView[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const found = await selectViews(db, withTimeline, ids).where(inArray(returnCases.id, ids));
+  const byId = new Map(found.map((f) => [f.row.id, f]));
+  return rows.map((r) => {
+    const f = byId.get(r.id)!;
+    return toCaseView(r, f.children, f.scans, withTimeline);
+  });
 }
 
 export async function loadCaseView(db: Db, id: string): Promise<CaseView | undefined> {
-  const rows = await db.select().from(returnCases).where(eq(returnCases.id, id));
-  const [view] = await loadCaseViews(db, rows, true);
-  return view;
+  const [found] = await selectViews(db, true, [id]).where(eq(returnCases.id, id));
+  return found && toCaseView(found.row, found.children, found.scans, true);
 }
 
 /** The case's row alone, without its lines, parcels, notes or timeline. */
@@ -247,14 +322,20 @@ export async function listCases(
       )!,
     );
   }
-  const rows = await db
-    .select()
+  const condition = where.length ? and(...where) : undefined;
+  const newestFirst = [desc(returnCases.createdAt), desc(returnCases.id)];
+  const pageIds = db
+    .select({ id: returnCases.id })
     .from(returnCases)
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(returnCases.createdAt), desc(returnCases.id))
+    .where(condition)
+    .orderBy(...newestFirst)
+    .limit(f.limit + 1);
+  const rows = await selectViews(db, false, pageIds)
+    .where(condition)
+    .orderBy(...newestFirst)
     .limit(f.limit + 1);
   const page = rows.slice(0, f.limit);
-  const items = await loadCaseViews(db, page, false);
-  const lastRow = rows.length > f.limit ? page[page.length - 1] : undefined;
+  const items = page.map((r) => toCaseView(r.row, r.children, r.scans, false));
+  const lastRow = rows.length > f.limit ? page[page.length - 1]!.row : undefined;
   return { items, last: lastRow ? { createdAt: lastRow.createdAt, id: lastRow.id } : undefined };
 }

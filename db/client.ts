@@ -1,11 +1,13 @@
 /**
  * One database handle for the whole process: PostgreSQL through postgres.js when DATABASE_URL is
- * set, else an embedded PostgreSQL (PGlite) kept under DATA_DIR. Migrations apply at open.
+ * set, else an embedded PostgreSQL (PGlite, in a thread of its own) kept under DATA_DIR.
+ * Migrations apply at open.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { startEmbeddedServer } from './embedded-server.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -28,6 +30,8 @@ export interface DatabaseOptions {
   /** postgres.js pool size per process. */
   poolSize?: number;
   migrate?: boolean;
+  /** Embedded, in memory: a data directory dump to start from (tests load a migrated one). */
+  loadDataDir?: Uint8Array;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
@@ -35,16 +39,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     if (opts.migrate !== false) await migratePostgres(opts.url);
     return openPostgres(opts.url, opts.poolSize ?? 10);
   }
-  const database = await openEmbedded(opts.embeddedDir ?? 'memory://');
-  if (opts.migrate !== false) await migrateDatabase(database);
-  return database;
+  return openEmbedded(opts.embeddedDir ?? 'memory://', opts);
 }
 
 async function openPostgres(url: string, max: number): Promise<Database> {
-  const { default: postgres } = await import('postgres');
-  const { drizzle } = await import('drizzle-orm/postgres-js');
-  const client = postgres(url, { max, onnotice: () => {} });
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const { client, db } = await connect(url, max);
   return {
     db,
     kind: 'postgres',
@@ -55,31 +54,45 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   };
 }
 
-async function openEmbedded(dir: string): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { drizzle } = await import('drizzle-orm/pglite');
-  const dataDir = dir.startsWith('memory://') ? dir : resolve(dir);
-  if (!dataDir.startsWith('memory://')) mkdirSync(dirname(dataDir), { recursive: true });
-  const client = await PGlite.create(dataDir);
-  const db = drizzle(client, { schema }) as unknown as Db;
-  return {
-    db,
-    kind: 'embedded',
-    ping: async () => {
-      await client.query('select 1');
-    },
-    close: () => client.close(),
-  };
+async function connect(url: string, max: number) {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const client = postgres(url, { max, onnotice: () => {} });
+  return { client, db: drizzle(client, { schema }) as unknown as Db };
 }
 
-/** Applies the committed drizzle-kit migrations. */
-export async function migrateDatabase(database: Database): Promise<void> {
-  const migrationsFolder = MIGRATIONS_DIR;
-  if (database.kind === 'postgres') {
-    throw new Error('PostgreSQL migrations run in openDatabase (they need a dedicated connection)');
+/**
+ * PGlite in a thread of its own behind a loopback socket (db/embedded-server.ts), spoken to
+ * through postgres.js as PostgreSQL is: one connection, since PGlite runs one statement at a time.
+ */
+async function openEmbedded(dir: string, opts: DatabaseOptions): Promise<Database> {
+  const dataDir = dir.startsWith('memory://') ? dir : resolve(dir);
+  if (!dataDir.startsWith('memory://')) mkdirSync(dirname(dataDir), { recursive: true });
+  const server = await startEmbeddedServer({
+    dataDir,
+    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+  });
+  try {
+    const { client, db } = await connect(server.url, 1);
+    if (opts.migrate !== false) {
+      const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+      await migrate(db as never, { migrationsFolder: MIGRATIONS_DIR });
+    }
+    return {
+      db,
+      kind: 'embedded',
+      ping: async () => {
+        await client`select 1`;
+      },
+      close: async () => {
+        await client.end({ timeout: 5 });
+        await server.stop();
+      },
+    };
+  } catch (err) {
+    await server.stop();
+    throw err;
   }
-  const { migrate } = await import('drizzle-orm/pglite/migrator');
-  await migrate(database.db as never, { migrationsFolder });
 }
 
 /** Several API and worker processes may start at once: one migrates under an advisory lock on its own connection. */

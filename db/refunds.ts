@@ -1,8 +1,9 @@
 /** Refund rows as the API shows them (case view, `/v1/refunds`), and the finance queries over them. */
-import { and, asc, desc, eq, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { RefundView } from '../domain/case-view.js';
 import type { PaymentProviderName, RefundStatus } from '../domain/refunds.js';
 import type { Db } from './client.js';
+import { isoTimestamp, jsonRows } from './json-sql.js';
 import { paymentEvents, refunds } from './schema.js';
 
 type RefundRow = typeof refunds.$inferSelect;
@@ -45,6 +46,31 @@ export async function refundViews(db: Db, caseIds: string[]): Promise<RefundView
     .where(inArray(refunds.caseId, caseIds))
     .orderBy(asc(refunds.createdAt), asc(refunds.id));
   return rows.map(toRefundView);
+}
+
+/**
+ * The same views as `refundViews` for one case, as a json array in SQL (oldest first): a subquery of
+ * the case view's single select. `caseId` is the outer query's case id column.
+ */
+export function refundViewsJson(caseId: SQLWrapper): SQL {
+  return jsonRows(
+    refunds,
+    sql`${refunds.caseId} = ${caseId}`,
+    {
+      id: refunds.id,
+      caseId: refunds.caseId,
+      purpose: refunds.purpose,
+      provider: refunds.provider,
+      providerReference: refunds.providerReference,
+      amount: refunds.amount,
+      currency: refunds.currency,
+      status: refunds.status,
+      failureReason: refunds.failureReason,
+      createdAt: isoTimestamp(refunds.createdAt),
+      settledAt: isoTimestamp(refunds.settledAt),
+    },
+    [refunds.createdAt, refunds.id],
+  );
 }
 
 export async function refundById(db: Db, id: string): Promise<RefundRow | undefined> {

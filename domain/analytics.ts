@@ -1,7 +1,8 @@
 /**
  * Return analytics for managers: per group (reason, SKU, category, method or channel) the cases and
  * units returned, the return rate, what was refunded and how long completed cases took. Pure: the
- * route loads a period's cases, notes and sales and hands them over.
+ * database counts a period's groups (db/analytics.ts, in SQL), `summarizeCounts` turns the counts
+ * into the report; `summarizeReturns` does both over cases already loaded.
  *
  * - A case belongs to the period it was opened in. Reason, SKU and category are per case line (a
  *   case with two reasons counts in both groups); method, channel and flagged (the customer was
@@ -28,6 +29,7 @@ export interface AnalyticsCase {
   notes: { amount: number; currency: string; lines: { orderLineId: string; amount: number }[] }[];
 }
 
+/** Cases and notes of a period with its sales, loaded (for `summarizeReturns`). */
 export interface AnalyticsInput {
   cases: readonly AnalyticsCase[];
   /** Units sold in the period, per SKU. */
@@ -48,6 +50,64 @@ export interface AnalyticsGroup {
   averageProcessingSeconds: number | null;
 }
 
+/** What one group (or the total) adds up to, before rates and averages. */
+export interface GroupCounts {
+  key: string;
+  /** Distinct cases. */
+  cases: number;
+  units: number;
+  /** Distinct completed cases, and the sum of their processing times in whole seconds. */
+  completed: number;
+  processingSeconds: number;
+  /** Credited per currency. */
+  refunded: ReadonlyMap<string, number>;
+}
+
+/** A period's counts per group and in total, with the sales the return rates compare against. */
+export interface ReturnCounts {
+  groups: readonly GroupCounts[];
+  total: GroupCounts;
+  /** Units sold in the period: in total, and per key for `sku` and `category`. */
+  soldTotal: number;
+  soldByKey: ReadonlyMap<string, number>;
+}
+
+export const UNCATEGORISED = 'uncategorised';
+
+/** Groupings whose return rate compares with the group's own sales, not all sales. */
+export const OWN_SALES_GROUPINGS: readonly AnalyticsGrouping[] = ['sku', 'category'];
+
+/** Whole seconds from opening to completion, for a completed case (else undefined). */
+export const processingSeconds = (c: Pick<AnalyticsCase, 'status' | 'createdAt' | 'closedAt'>) =>
+  c.status === 'completed' && c.closedAt
+    ? Math.round((c.closedAt.getTime() - c.createdAt.getTime()) / 1000)
+    : undefined;
+
+/** The report from the counts: return rates, refunds sorted by currency, average times, groups by units. */
+export function summarizeCounts(
+  counts: ReturnCounts,
+  groupBy: AnalyticsGrouping,
+): { groups: AnalyticsGroup[]; total: AnalyticsGroup } {
+  const ownSales = OWN_SALES_GROUPINGS.includes(groupBy);
+  const view = (g: GroupCounts, sold: number): AnalyticsGroup => ({
+    key: g.key,
+    cases: g.cases,
+    units: g.units,
+    returnRate: sold > 0 ? Math.round((g.units / sold) * 10_000) / 10_000 : null,
+    refunded: [...g.refunded]
+      .sort(([x], [y]) => x.localeCompare(y))
+      .map(([currency, amount]) => ({ amount, currency })),
+    completed: g.completed,
+    averageProcessingSeconds: g.completed ? Math.round(g.processingSeconds / g.completed) : null,
+  });
+  return {
+    groups: counts.groups
+      .map((g) => view(g, ownSales ? (counts.soldByKey.get(g.key) ?? 0) : counts.soldTotal))
+      .sort((x, y) => y.units - x.units || x.key.localeCompare(y.key)),
+    total: view(counts.total, counts.soldTotal),
+  };
+}
+
 interface Acc {
   cases: Set<string>;
   units: number;
@@ -55,12 +115,8 @@ interface Acc {
   processing: Map<string, number>;
 }
 
-const UNCATEGORISED = 'uncategorised';
-
-export function summarizeReturns(
-  input: AnalyticsInput,
-  groupBy: AnalyticsGrouping,
-): { groups: AnalyticsGroup[]; total: AnalyticsGroup } {
+/** The counts of `summarizeCounts` over loaded cases (what db/analytics.ts counts in SQL). */
+export function countReturns(input: AnalyticsInput, groupBy: AnalyticsGrouping): ReturnCounts {
   const groups = new Map<string, Acc>();
   const total: Acc = { cases: new Set(), units: 0, refunded: new Map(), processing: new Map() };
   const acc = (key: string) => {
@@ -68,14 +124,11 @@ export function summarizeReturns(
     if (!a) groups.set(key, (a = { cases: new Set(), units: 0, refunded: new Map(), processing: new Map() }));
     return a;
   };
-  const addMoney = (m: Map<string, number>, currency: string, amount: number) =>
-    m.set(currency, (m.get(currency) ?? 0) + amount);
+  const add = (m: Map<string, number>, key: string, n: number) => m.set(key, (m.get(key) ?? 0) + n);
+  const categoryOf = (sku: string) => input.categories.get(sku) ?? UNCATEGORISED;
 
   for (const c of input.cases) {
-    const seconds =
-      c.status === 'completed' && c.closedAt
-        ? Math.round((c.closedAt.getTime() - c.createdAt.getTime()) / 1000)
-        : undefined;
+    const seconds = processingSeconds(c);
     // Method, channel and flagged (`flagged` | `not_flagged`) group whole cases; the others group case lines.
     const caseKey =
       groupBy === 'method'
@@ -88,8 +141,7 @@ export function summarizeReturns(
               : 'not_flagged'
             : undefined;
     const keyOfLine = (l: AnalyticsCase['lines'][number]) =>
-      caseKey ??
-      (groupBy === 'reason' ? l.reason : groupBy === 'sku' ? l.sku : (input.categories.get(l.sku) ?? UNCATEGORISED));
+      caseKey ?? (groupBy === 'reason' ? l.reason : groupBy === 'sku' ? l.sku : categoryOf(l.sku));
     for (const l of c.lines) {
       const a = acc(keyOfLine(l));
       a.cases.add(c.id);
@@ -100,47 +152,41 @@ export function summarizeReturns(
     total.units += c.lines.reduce((n, l) => n + l.quantity, 0);
     if (seconds !== undefined) total.processing.set(c.id, seconds);
     for (const note of c.notes) {
-      addMoney(total.refunded, note.currency, note.amount);
+      add(total.refunded, note.currency, note.amount);
       if (caseKey !== undefined) {
-        addMoney(acc(caseKey).refunded, note.currency, note.amount);
+        add(acc(caseKey).refunded, note.currency, note.amount);
         continue;
       }
       for (const nl of note.lines) {
         const line = c.lines.find((l) => l.orderLineId === nl.orderLineId);
         // A note line for an order line the case does not return (none today) is in the total only.
-        if (line) addMoney(acc(keyOfLine(line)).refunded, note.currency, nl.amount);
+        if (line) add(acc(keyOfLine(line)).refunded, note.currency, nl.amount);
       }
     }
   }
 
-  const soldTotal = [...input.sold.values()].reduce((n, q) => n + q, 0);
-  const soldFor = (key: string) => {
-    if (groupBy === 'sku') return input.sold.get(key) ?? 0;
-    if (groupBy === 'category')
-      return [...input.sold].reduce(
-        (n, [sku, q]) => n + ((input.categories.get(sku) ?? UNCATEGORISED) === key ? q : 0),
-        0,
-      );
-    return soldTotal;
-  };
-  const view = (key: string, a: Acc, sold: number): AnalyticsGroup => {
-    const times = [...a.processing.values()];
-    return {
-      key,
-      cases: a.cases.size,
-      units: a.units,
-      returnRate: sold > 0 ? Math.round((a.units / sold) * 10_000) / 10_000 : null,
-      refunded: [...a.refunded]
-        .sort(([x], [y]) => x.localeCompare(y))
-        .map(([currency, amount]) => ({ amount, currency })),
-      completed: times.length,
-      averageProcessingSeconds: times.length ? Math.round(times.reduce((s, t) => s + t, 0) / times.length) : null,
-    };
-  };
+  const soldByKey = new Map<string, number>();
+  if (groupBy === 'sku') for (const [sku, q] of input.sold) soldByKey.set(sku, q);
+  if (groupBy === 'category') for (const [sku, q] of input.sold) add(soldByKey, categoryOf(sku), q);
+  const counts = (key: string, a: Acc): GroupCounts => ({
+    key,
+    cases: a.cases.size,
+    units: a.units,
+    completed: a.processing.size,
+    processingSeconds: [...a.processing.values()].reduce((s, t) => s + t, 0),
+    refunded: a.refunded,
+  });
   return {
-    groups: [...groups]
-      .map(([key, a]) => view(key, a, soldFor(key)))
-      .sort((x, y) => y.units - x.units || x.key.localeCompare(y.key)),
-    total: view('total', total, soldTotal),
+    groups: [...groups].map(([key, a]) => counts(key, a)),
+    total: counts('total', total),
+    soldTotal: [...input.sold.values()].reduce((n, q) => n + q, 0),
+    soldByKey,
   };
+}
+
+export function summarizeReturns(
+  input: AnalyticsInput,
+  groupBy: AnalyticsGrouping,
+): { groups: AnalyticsGroup[]; total: AnalyticsGroup } {
+  return summarizeCounts(countReturns(input, groupBy), groupBy);
 }

@@ -8,12 +8,14 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { and, asc, eq, isNull, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { preparedFor } from '../db/prepared.js';
 import { carrierEvents } from '../db/schema.js';
 import type { MappedStatus } from '../domain/carrier-status.js';
 import { normalizeTrackingNumber } from '../domain/tracking-number.js';
 import { caseWorkflowId, parcelInTransit, parcelReceived } from '../workflows/messages.js';
 
-export type CarrierEventRow = typeof carrierEvents.$inferSelect;
+/** An event's inbox columns, without the carrier's payload (never read back on the hot path). */
+export type CarrierEventRow = Omit<typeof carrierEvents.$inferSelect, 'payload' | 'receivedAt'>;
 
 export interface IncomingEvent {
   carrier: string;
@@ -27,31 +29,67 @@ export interface IncomingEvent {
   caseId?: string | null;
 }
 
+const rowColumns = {
+  id: carrierEvents.id,
+  carrier: carrierEvents.carrier,
+  eventId: carrierEvents.eventId,
+  trackingNumber: carrierEvents.trackingNumber,
+  status: carrierEvents.status,
+  mapped: carrierEvents.mapped,
+  occurredAt: carrierEvents.occurredAt,
+  location: carrierEvents.location,
+  caseId: carrierEvents.caseId,
+  appliedAt: carrierEvents.appliedAt,
+};
+
+const insertEvent = preparedFor((db: Db) =>
+  db
+    .insert(carrierEvents)
+    .values({
+      carrier: sql.placeholder('carrier'),
+      eventId: sql.placeholder('eventId'),
+      trackingNumber: sql.placeholder('trackingNumber'),
+      status: sql.placeholder('status'),
+      mapped: sql.placeholder('mapped'),
+      // Raw, not through the column's encoder (which cannot take null): an ISO string or null.
+      occurredAt: sql`${sql.placeholder('occurredAt')}::timestamptz`,
+      location: sql.placeholder('location'),
+      payload: sql.placeholder('payload'),
+      caseId: sql.placeholder('caseId'),
+    })
+    .onConflictDoNothing()
+    .returning(rowColumns)
+    .prepare('carrier_event_insert'),
+);
+
+const storedEvent = preparedFor((db: Db) =>
+  db
+    .select(rowColumns)
+    .from(carrierEvents)
+    .where(
+      and(eq(carrierEvents.carrier, sql.placeholder('carrier')), eq(carrierEvents.eventId, sql.placeholder('eventId'))),
+    )
+    .prepare('carrier_event_by_id'),
+);
+
 /** Stores the event unless (carrier, event id) is already in; answers the stored row either way. */
 export async function storeCarrierEvent(
   db: Db,
   e: IncomingEvent,
 ): Promise<{ row: CarrierEventRow; duplicate: boolean }> {
-  const [inserted] = await db
-    .insert(carrierEvents)
-    .values({
-      carrier: e.carrier,
-      eventId: e.eventId,
-      trackingNumber: normalizeTrackingNumber(e.trackingNumber),
-      status: e.status,
-      mapped: e.mapped,
-      occurredAt: e.occurredAt,
-      location: e.location ?? null,
-      payload: e.payload,
-      caseId: e.caseId ?? null,
-    })
-    .onConflictDoNothing()
-    .returning();
+  const [inserted] = await insertEvent(db).execute({
+    carrier: e.carrier,
+    eventId: e.eventId,
+    trackingNumber: normalizeTrackingNumber(e.trackingNumber),
+    status: e.status,
+    mapped: e.mapped,
+    occurredAt: e.occurredAt?.toISOString() ?? null,
+    location: e.location ?? null,
+    payload: e.payload,
+    caseId: e.caseId ?? null,
+  });
   if (inserted) return { row: inserted, duplicate: false };
-  const [existing] = await db
-    .select()
-    .from(carrierEvents)
-    .where(and(eq(carrierEvents.carrier, e.carrier), eq(carrierEvents.eventId, e.eventId)));
+  const [existing] = await storedEvent(db).execute({ carrier: e.carrier, eventId: e.eventId });
   if (!existing) throw new Error(`carrier event ${e.carrier}/${e.eventId} neither inserted nor found`);
   return { row: existing, duplicate: true };
 }

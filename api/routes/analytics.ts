@@ -1,8 +1,8 @@
 /** Return analytics for managers: `GET /v1/analytics/returns?from=&to=&groupBy=` and `GET /v1/analytics/daily`. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { dailyOpenedClosed, loadAnalyticsInput } from '../../db/analytics.js';
+import { dailyOpenedClosed, loadReturnCounts } from '../../db/analytics.js';
 import { ProblemError } from '../problem.js';
-import { ANALYTICS_GROUPINGS, summarizeReturns, type AnalyticsGroup } from '../../domain/analytics.js';
+import { ANALYTICS_GROUPINGS, summarizeCounts, type AnalyticsGroup } from '../../domain/analytics.js';
 import { formatDuration } from '../../domain/duration.js';
 import { bearer, newRouter, type ApiDeps } from '../router.js';
 import { jsonResponse, problemResponse, queryPeriod, Timestamp } from '../schemas.js';
@@ -106,7 +106,7 @@ export function analyticsRoutes({ db }: ApiDeps) {
     .openapi(analytics, async (c) => {
       const { from, to, groupBy } = c.req.valid('query');
       const { start, end } = queryPeriod(from, to);
-      const { groups, total } = summarizeReturns(await loadAnalyticsInput(db, start, end), groupBy);
+      const { groups, total } = summarizeCounts(await loadReturnCounts(db, start, end, groupBy), groupBy);
       return c.json(
         {
           from: start.toISOString(),

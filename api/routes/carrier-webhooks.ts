@@ -12,7 +12,7 @@ import {
   type TrackingEvent,
   type WebhookCarrierAdapter,
 } from '../../carriers/index.js';
-import { caseByTrackingNumber } from '../../db/case-view.js';
+import { parcelOwner } from '../../db/parcel-owner.js';
 import { AWAITING_PARCEL_STATUSES } from '../../domain/case-status.js';
 import { CARRIERS, type Carrier, type MappedStatus } from '../../domain/carrier-status.js';
 import { linkToCase, storeCarrierEvent, tellCase } from '../../tracking/inbox.js';
@@ -203,10 +203,11 @@ export function carrierWebhookRoutes(deps: ApiDeps) {
     }
     const mapped: MappedStatus = event.mapped ?? adapter.mapStatus(event.status);
     // The inbox first: stored before we answer, once per (carrier, event id). Stored before the case
-    // lookup, so a label recorded meanwhile either is found here or finds this event (tellKeptEvents).
+    // lookup (its own statement, after the insert committed), so a label recorded meanwhile either is
+    // found here or finds this event (tellKeptEvents).
     const { row, duplicate } = await storeCarrierEvent(db, { ...event, carrier, mapped, payload: body as object });
     const trackingNumber = row.trackingNumber;
-    const found = await caseByTrackingNumber(db, trackingNumber);
+    const found = await parcelOwner(db, trackingNumber);
     const caseId = row.caseId ?? found?.id ?? null;
 
     let applied = row.appliedAt !== null;

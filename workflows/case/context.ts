@@ -3,7 +3,13 @@
  * of: `enter` (the only way the status changes), `record` (a timeline entry), `announce` (timeline
  * entry, then the customer's e-mail) and `waitFor` (an event or a cancel, within a deadline).
  */
-import { condition, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  condition,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { CaseActivities, ProgressInput } from '../../activities/index.js';
 import type { EmailKind } from '../../activities/email.js';
 import type { RefundState } from '../../activities/refunds.js';
@@ -25,10 +31,21 @@ import {
 /** Waits that re-arm on a deadline a manager moved; cases recorded before it wait as they did. */
 export const DEADLINE_EXTENSION_PATCH = 'deadline-extension-v1';
 
-export const acts = proxyActivities<CaseActivities>({
+/**
+ * Projection writes (timeline + case row) run as local activities: a short DB write each, done in
+ * the workflow task that caused it instead of a server round trip of their own (11 of a completed
+ * case's 22 activities were these). Cases recorded before it schedule them as they did.
+ */
+export const LOCAL_PROGRESS_PATCH = 'local-progress-v1';
+
+// Effects must happen eventually: retry without a cap, backing off to a minute.
+const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
+
+export const acts = proxyActivities<CaseActivities>({ startToCloseTimeout: '1 minute', retry });
+
+const localActs = proxyLocalActivities<Pick<CaseActivities, 'recordProgress'>>({
   startToCloseTimeout: '1 minute',
-  // Effects must happen eventually: retry without a cap, backing off to a minute.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry,
 });
 
 /** What the outside world told the case; each slot is filled once (later messages change nothing). */
@@ -141,7 +158,8 @@ export function openCase(input: ReturnCaseInput): CaseContext {
     withCase: boolean,
     inspectedLines?: ProgressInput['inspectedLines'],
   ): Promise<void> {
-    await acts.recordProgress({
+    const recordProgress = patched(LOCAL_PROGRESS_PATCH) ? localActs.recordProgress : acts.recordProgress;
+    await recordProgress({
       caseId,
       eventKey: event.key,
       at: nowIso(),
