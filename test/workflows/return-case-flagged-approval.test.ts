@@ -23,7 +23,7 @@ describe('returnCase: a flagged customer', () => {
     expect(run.calls('issueReturnLabel')).toEqual([]);
     const answered = await run.handle.executeUpdate(approve, { args: [{ approved: true, approvedBy: 'manager-1' }] });
     expect(answered).toMatchObject({ status: 'requested', settling: false });
-    await run.until('email:label');
+    await run.until('progress:awaiting_parcel');
     expect(await run.state()).toMatchObject({ status: 'awaiting_parcel', waitingFor: 'parcel' });
     await run.handle.executeUpdate(cancelCase, { args: [{ reason: 'kept it', cancelledBy: 'cs-1' }] });
     expect(await run.result()).toBe('cancelled');
