@@ -1,10 +1,11 @@
 /**
  * The baseline's worker process: `tsx bench/baseline-worker.ts` with TEMPORAL_ADDRESS and
- * BASELINE_TASK_QUEUE. Default worker settings, like the case worker's (runtime/worker.ts), with the
- * workflow code bundled at start and activities that do nothing.
+ * BASELINE_TASK_QUEUE. The case worker's settings (WORKER_*, runtime/config.ts, with its defaults),
+ * the workflow code bundled at start and activities that do nothing.
  */
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { workerTuningFromEnv } from '../runtime/config.js';
 import type { BaselineActivities } from './baseline-workflow.js';
 
 const activities: BaselineActivities = {
@@ -18,7 +19,13 @@ const { code } = await bundleWorkflowCode({
   logger: { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: console.error },
 });
 const connection = await NativeConnection.connect({ address });
-const worker = await Worker.create({ connection, taskQueue, activities, workflowBundle: { code } });
+const worker = await Worker.create({
+  connection,
+  taskQueue,
+  activities,
+  workflowBundle: { code },
+  ...workerTuningFromEnv(),
+});
 console.log('baseline worker running');
 await worker.run();
 await connection.close();

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { caseWorkflowId } from '../workflows/messages.js';
 import { baselineInspect, baselineParcel } from './baseline-workflow.js';
 import { Api, inspectionBody, orderBody, percentile, pool, returnBody } from './http.js';
+import { round } from './process-stats.js';
 import { sleep } from '../scripts/stack/processes.js';
 
 export interface RunStats {
@@ -28,8 +29,6 @@ function stats(durations: number[], seconds: number): RunStats {
     p99Ms: Math.round(percentile(sorted, 99)),
   };
 }
-
-export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Orders first (not timed): the lifecycle starts at POST /v1/returns. */
 export async function seedOrders(api: Api, prefix: string, count: number, sku: string): Promise<string[]> {

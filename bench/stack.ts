@@ -21,6 +21,16 @@ export const ADMIN_API_KEY = process.env.BENCH_ADMIN_API_KEY ?? `bench-admin-${r
 export const LINK_SECRET = randomBytes(32).toString('base64url');
 export const GENERIC_SECRET = process.env.BENCH_GENERIC_SECRET ?? `whsec_${randomBytes(24).toString('base64')}`;
 
+/** The case task queue of a stack (each its own: a later stack's workers do not take up an earlier one's open cases). */
+export const taskQueueOf = (name = 'app') => `returns-${name}`;
+export const STACK_TASK_QUEUE = taskQueueOf();
+
+/** The case worker's tuning (WORKER_*, runtime/config.ts) the bench was started with, passed on to the service and the baseline. */
+export const workerTuningEnv = (): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('WORKER_') && e[1] !== undefined),
+  );
+
 /** Plain SQL against the service's database (bulk seeding, EXPLAIN, counts). */
 export type Query = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -59,8 +69,7 @@ function baseEnv(o: StackOptions, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     HOME: process.env.HOME,
     NODE_ENV: 'production',
     TEMPORAL_ADDRESS: o.temporalAddress,
-    // Each stack its own task queue: a later stack's workers do not take up an earlier one's open cases.
-    TEMPORAL_TASK_QUEUE: `returns-${o.name ?? 'app'}`,
+    TEMPORAL_TASK_QUEUE: taskQueueOf(o.name),
     DATA_DIR: join(o.workDir, `${o.name ?? 'app'}-data`),
     LOG_LEVEL: 'warn',
     LINK_SECRET,
@@ -72,6 +81,7 @@ function baseEnv(o: StackOptions, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     RATE_LIMIT_WEBHOOKS_PER_MINUTE: '10000000',
     ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),
     ...(o.poolSize ? { DATABASE_POOL_SIZE: String(o.poolSize) } : {}),
+    ...workerTuningEnv(),
     ...extra,
   };
 }

@@ -1,10 +1,13 @@
 /**
- * The stuck list (`GET /v1/returns?stuck=true`) and analytics (`GET /v1/analytics/returns`) over many
- * cases seeded in bulk SQL (customers, orders, order lines, cases, case lines; 1 % stuck), with the
- * plans of the queries behind them (EXPLAIN ANALYZE, hand-written equivalents of db/case-view.ts
- * listCases and db/analytics.ts loadAnalyticsInput).
+ * Part 4 of the bench: the stuck list (`GET /v1/returns?stuck=true`) and analytics (`GET
+ * /v1/analytics/returns`) over many cases seeded in bulk SQL (customers, orders, order lines, cases,
+ * case lines; 1 % stuck), with `EXPLAIN (ANALYZE, BUFFERS)` of the statements the API sends for them,
+ * built by the same functions the API calls (bench/query-plans.ts), so the plans cannot drift.
  */
+import { loadReturnCounts } from '../db/analytics.js';
+import { listCases } from '../db/case-view.js';
 import { Api, BENCH_POLICY, MARKET, percentile } from './http.js';
+import { executionMs, explain, statementsOf } from './query-plans.js';
 import type { AppStack, Query } from './stack.js';
 
 const DAYS = 30;
@@ -70,24 +73,14 @@ insert into order_lines (order_id, id, sku, name, quantity, unit_price, vat_rate
 `;
 }
 
-/** The queries behind the two endpoints, as the service sends them (parameters inlined). */
-const PLANS: Record<string, (from: string, to: string) => string> = {
-  stuckList: () => `select * from return_cases where stuck = true order by created_at desc, id desc limit 51`,
-  analyticsCases: (from, to) => `select * from return_cases where created_at >= '${from}' and created_at < '${to}'`,
-  analyticsSales: (from, to) =>
-    `select order_lines.sku, sum(order_lines.quantity) from order_lines inner join orders on orders.id = order_lines.order_id
-     where orders.placed_at >= '${from}' and orders.placed_at < '${to}' group by order_lines.sku`,
-  analyticsLines: (from, to) =>
-    `select * from case_lines where case_id in (select id from return_cases where created_at >= '${from}' and created_at < '${to}')`,
-};
+const STUCK_PAGE = 50;
 
-async function explain(q: Query, from: string, to: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const [name, sql] of Object.entries(PLANS)) {
-    const rows = await q(`explain (analyze, buffers) ${sql(from, to)}`);
-    out[name] = rows.map((r) => String(Object.values(r)[0])).join('\n');
-  }
-  return out;
+/** The statements behind the two endpoints, built by their own code (db/case-view.ts, db/analytics.ts). */
+async function endpointStatements(start: Date, end: Date) {
+  return {
+    stuckList: await statementsOf((db) => listCases(db, { stuck: true, limit: STUCK_PAGE })),
+    analytics: await statementsOf((db) => loadReturnCounts(db, start, end, 'reason')),
+  };
 }
 
 async function timed(api: Api, path: string, runs: number) {
@@ -114,6 +107,20 @@ async function timed(api: Api, path: string, runs: number) {
   };
 }
 
+/**
+ * After a bulk load: VACUUM sets the visibility map (index-only scans) and ANALYZE the statistics,
+ * as autovacuum would in a while on a live database. Not in a transaction (PGlite: its own exec).
+ */
+const settle = (q: Query) => q('vacuum analyze');
+
+/** Fresh orders alone (when the stuck list is not run): `<prefix>-O<n>`, untimed. */
+export async function seedFreshOrders(stack: AppStack, fresh: { prefix: string; count: number }, sku: string) {
+  await stack.withDatabase(async (q) => {
+    await q(freshOrdersSql(fresh.prefix, fresh.count, sku));
+    await settle(q);
+  });
+}
+
 export async function benchStuckList(
   stack: AppStack,
   api: Api,
@@ -123,27 +130,32 @@ export async function benchStuckList(
   /** Also seeded, untimed: fresh orders under this prefix (`<prefix>-O<n>`). */
   fresh: { prefix: string; count: number },
 ) {
-  const to = new Date(Date.now() + 60_000).toISOString();
-  const from = new Date(Date.now() - (DAYS + 5) * 86_400_000).toISOString();
+  const end = new Date(Date.now() + 60_000);
+  const start = new Date(Date.now() - (DAYS + 5) * 86_400_000);
+  const statements = await endpointStatements(start, end);
   let seedSeconds = 0;
   let totalCases = 0;
   const plans = await stack.withDatabase(async (q) => {
     const t0 = performance.now();
     await q(seedSql(prefix, count, sku));
-    await q(freshOrdersSql(fresh.prefix, fresh.count, sku));
+    if (fresh.count > 0) await q(freshOrdersSql(fresh.prefix, fresh.count, sku));
     seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
     totalCases = Number((await q('select count(*)::int as n from return_cases'))[0]!.n);
     // After the fresh orders too: the plans see the tables as the requests will.
-    await q('analyze');
-    return explain(q, from, to);
+    await settle(q);
+    return { stuckList: await explain(q, statements.stuckList), analytics: await explain(q, statements.analytics) };
   });
   // A first request warms the connection and caches; then timed runs.
   await api.once('GET', '/v1/returns?stuck=true');
   const stuck = await timed(api, '/v1/returns?stuck=true', 10);
   const analytics = await timed(
     api,
-    `/v1/analytics/returns?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&groupBy=reason`,
+    `/v1/analytics/returns?from=${encodeURIComponent(start.toISOString())}&to=${encodeURIComponent(end.toISOString())}&groupBy=reason`,
     3,
   );
-  return { seeded: count, totalCases, seedSeconds, stuck, analytics, plans };
+  // What the database itself took (EXPLAIN ANALYZE, once, cold after the restart in embedded mode).
+  const sqlMs = { stuckList: executionMs(plans.stuckList), analytics: executionMs(plans.analytics) };
+  return { seeded: count, totalCases, seedSeconds, stuck, analytics, sqlMs, plans };
 }
+
+export type StuckListResult = Awaited<ReturnType<typeof benchStuckList>>;

@@ -10,6 +10,7 @@ import type { Db } from '../db/client.js';
 import { caseLines, orderLines, parcelScans, preIssuedLabels, returnCases } from '../db/schema.js';
 import { caseWorkflowId, ReturnStatusAttribute, type ParcelScan, type ReturnCaseInput } from '../workflows/messages.js';
 import type { returnCase } from '../workflows/return-case.js';
+import { caseLineInput } from './case-input.js';
 
 export interface OpenCaseDeps {
   db: Db;
@@ -95,15 +96,7 @@ export async function caseInputFromDb(db: Db, caseId: string): Promise<ReturnCas
     lines: lines.map((l) => {
       const ol = byId.get(l.orderLineId);
       if (!ol) throw new Error(`case ${caseId}: no order line ${l.orderLineId} on order ${row.orderId}`);
-      return {
-        orderLineId: l.orderLineId,
-        sku: ol.sku,
-        name: ol.name,
-        quantity: l.quantity,
-        reason: l.reason,
-        unitPrice: ol.unitPrice,
-        vatRate: ol.vatRate,
-      };
+      return caseLineInput(l, ol);
     }),
     ...(exchange ? { replacements: row.replacements } : {}),
     ...(row.method === 'exchange'

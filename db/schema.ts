@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  customType,
   integer,
   jsonb,
   numeric,
@@ -146,22 +147,31 @@ export interface ImportedOrder {
   deliveryCost?: number | null;
 }
 
-export const orders = pgTable('orders', {
-  id: text('id').primaryKey(),
-  customerId: text('customer_id')
-    .notNull()
-    .references(() => customers.id),
-  currency: text('currency').notNull(),
-  placedAt: ts('placed_at').notNull(),
-  deliveredAt: ts('delivered_at'),
-  exportReference: text('export_reference'),
-  /** What the customer paid for delivery (minor units); refunded when the whole order comes back. */
-  deliveryCost: bigint('delivery_cost', { mode: 'number' }),
-  /** Hash of the imported body: the same body again is a no-op, a different one a conflict. */
-  bodyHash: text('body_hash').notNull(),
-  body: jsonb('body').$type<ImportedOrder>().notNull(),
-  createdAt: createdAt(),
-});
+export const orders = pgTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    customerId: text('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    currency: text('currency').notNull(),
+    placedAt: ts('placed_at').notNull(),
+    deliveredAt: ts('delivered_at'),
+    exportReference: text('export_reference'),
+    /** What the customer paid for delivery (minor units); refunded when the whole order comes back. */
+    deliveryCost: bigint('delivery_cost', { mode: 'number' }),
+    /** Hash of the imported body: the same body again is a no-op, a different one a conflict. */
+    bodyHash: text('body_hash').notNull(),
+    body: jsonb('body').$type<ImportedOrder>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // Units sold in a period (GET /v1/analytics/returns-rate: the sales side).
+    index('orders_placed_idx').on(t.placedAt),
+    // A customer's orders, newest first or since a day (customer page, abuse signals, campaign segments).
+    index('orders_customer_placed_idx').on(t.customerId, t.placedAt),
+  ],
+);
 
 export const orderLines = pgTable(
   'order_lines',
@@ -234,6 +244,9 @@ export const returnCases = pgTable(
     // The stuck list (GET /v1/returns?stuck=true, newest first): walked backwards, no sort.
     index('return_cases_stuck_created_idx').on(t.stuck, t.createdAt, t.id),
     index('return_cases_created_idx').on(t.createdAt),
+    // GET /v1/returns?market=… (newest first) and analytics by market: the expression listCases
+    // and dailyOpenedClosed compare, so the planner matches it.
+    index('return_cases_market_created_idx').on(sql`(${t.policy} ->> 'market')`, t.createdAt, t.id),
   ],
 );
 
@@ -357,16 +370,21 @@ export const idempotencyKeys = pgTable(
 );
 
 /** Warehouse dock scans; repeated scans are kept for traceability but only the first moves the case. */
-export const parcelScans = pgTable('parcel_scans', {
-  id: serial('id').primaryKey(),
-  caseId: text('case_id')
-    .notNull()
-    .references(() => returnCases.id),
-  trackingNumber: text('tracking_number').notNull(),
-  scannedBy: text('scanned_by').notNull(),
-  location: text('location'),
-  scannedAt: createdAt(),
-});
+export const parcelScans = pgTable(
+  'parcel_scans',
+  {
+    id: serial('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => returnCases.id),
+    trackingNumber: text('tracking_number').notNull(),
+    scannedBy: text('scanned_by').notNull(),
+    location: text('location'),
+    scannedAt: createdAt(),
+  },
+  // Every case view reads its case's scans in scan order (db/case-view.ts).
+  (t) => [index('parcel_scans_case_idx').on(t.caseId, t.id)],
+);
 
 /** Money the customer owes on a case (a price difference, an unreturned replacement); one per case and purpose. */
 export const charges = pgTable(
@@ -507,6 +525,32 @@ export const preIssuedLabels = pgTable('pre_issued_labels', {
   caseId: text('case_id'),
   createdAt: createdAt(),
 });
+
+/** Binary column (PostgreSQL bytea): postgres.js sends and returns a Buffer. */
+const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
+  dataType: () => 'bytea',
+  toDriver: (v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+  fromDriver: (v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength),
+});
+
+/**
+ * Label PDFs as rendered (documents/label-cache.ts), keyed by the label's tracking number and a
+ * hash of everything drawn on it: a changed address, declaration or layout is a new key, never a
+ * stale PDF. Rendered once per key; later requests and e-mails send the stored bytes.
+ */
+export const labelDocuments = pgTable(
+  'label_documents',
+  {
+    trackingNumber: text('tracking_number').notNull(),
+    inputHash: text('input_hash').notNull(),
+    /** The case of the label; null for a label pre-issued before any case exists. */
+    caseId: text('case_id').references(() => returnCases.id),
+    parcelNo: integer('parcel_no').notNull(),
+    pdf: bytea('pdf').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.trackingNumber, t.inputHash] })],
+);
 
 /** The shop's outbound webhook subscriptions (Standard Webhooks signing with `secret`). */
 export const webhookEndpoints = pgTable('webhook_endpoints', {

@@ -42,6 +42,12 @@ export const DEFAULT_WAREHOUSE: Address = {
   country: 'SE',
 };
 
+/**
+ * Part of every stored label's key (documents/label-cache.ts): raise it with any change to what
+ * renderReturnLabel draws, so labels rendered by the old code are not sent again.
+ */
+export const LABEL_LAYOUT_VERSION = 1;
+
 const MM = 72 / 25.4;
 const A6: [number, number] = [105 * MM, 148 * MM];
 const MARGIN = 6 * MM;

@@ -17,6 +17,25 @@ const optionalString = z
   .optional()
   .transform((v) => (v && v.trim() !== '' ? v.trim() : undefined));
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const flag = (fallback: '0' | '1') =>
+  z
+    .enum(['', '0', '1', 'false', 'true'], { error: 'must be 1 or 0 (true or false)' })
+    .default(fallback)
+    .transform((v) => (v === '' ? fallback === '1' : v === '1' || v === 'true'));
+
+/**
+ * The case worker's limits (runtime/worker.ts). A cached workflow keeps its state in memory between
+ * tasks; one evicted from the cache replays its history at its next task (a scan, a timer), which
+ * for a case is tens of events. So the cache, not the number of open cases, bounds the worker's
+ * memory, and it only needs to hold the cases that are busy at once.
+ */
+const WorkerTuningSchema = z.object({
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(40),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(100),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(100),
+  WORKER_REUSE_V8_CONTEXT: flag('1'),
+});
 
 const EnvSchema = z.object({
   PORT: port(3000),
@@ -124,6 +143,7 @@ const EnvSchema = z.object({
   /** Signs the links sent to customers (portal sessions, unsubscribe); the same value in API and worker. */
   LINK_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, 'must be at least 32 characters'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...WorkerTuningSchema.shape,
 });
 
 export type Config = z.infer<typeof EnvSchema> & { mode: Mode };
@@ -134,17 +154,18 @@ export type ApiConfig = WorkerConfig & { ADMIN_API_KEY: string };
 
 export class ConfigError extends Error {}
 
+const invalid = (issues: { path: PropertyKey[]; message: string }[]) =>
+  new ConfigError(`invalid configuration:\n${issues.map((i) => `  ${String(i.path[0])}: ${i.message}`).join('\n')}`);
+
 // The mode's required variables are checked below, so each mode gets the type that has them.
 export function loadConfig(mode: 'api', env?: NodeJS.ProcessEnv): ApiConfig;
 export function loadConfig(mode: 'worker', env?: NodeJS.ProcessEnv): WorkerConfig;
 export function loadConfig(mode: Mode, env?: NodeJS.ProcessEnv): Config;
 export function loadConfig(mode: Mode, env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
+  if (!parsed.success) throw invalid(parsed.error.issues);
   const config: Config = { ...parsed.data, mode };
+  workerTuning(config);
   if (mode !== 'dev' && config.ADMIN_API_KEY) {
     const weak = weakAdminKey(config.ADMIN_API_KEY);
     if (weak) throw new ConfigError(`invalid configuration:\n  ADMIN_API_KEY: ${weak}`);
@@ -250,6 +271,43 @@ export function paymentSettings(config: Config): PaymentSettings {
 export function paymentWebhookSecret(provider: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const v = env[`PAYMENT_WEBHOOK_SECRET_${provider.toUpperCase()}`]?.trim();
   return v ? v : undefined;
+}
+
+/** The case worker's options from WORKER_* (runtime/worker.ts passes them to Temporal's Worker.create). */
+export interface WorkerTuning {
+  maxCachedWorkflows: number;
+  maxConcurrentWorkflowTaskExecutions: number;
+  maxConcurrentActivityTaskExecutions: number;
+  maxConcurrentLocalActivityExecutions: number;
+  reuseV8Context: boolean;
+}
+
+/** The worker's tuning from a loaded configuration (checked by loadConfig at start with the rest). */
+export function workerTuning(config: z.infer<typeof WorkerTuningSchema>): WorkerTuning {
+  const c = config;
+  // A workflow task runs on a cached workflow: more tasks at once than the cache holds cannot run.
+  if (c.WORKER_MAX_CACHED_WORKFLOWS > 0 && c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS > c.WORKER_MAX_CACHED_WORKFLOWS) {
+    throw invalid([
+      {
+        path: ['WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'],
+        message: `must not exceed WORKER_MAX_CACHED_WORKFLOWS (${c.WORKER_MAX_CACHED_WORKFLOWS}) unless that is 0`,
+      },
+    ]);
+  }
+  return {
+    maxCachedWorkflows: c.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivityTaskExecutions: c.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivityExecutions: c.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    reuseV8Context: c.WORKER_REUSE_V8_CONTEXT,
+  };
+}
+
+/** The same from the environment alone: for a worker built without a loaded configuration (tests, the bench's baseline). */
+export function workerTuningFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerTuning {
+  const parsed = WorkerTuningSchema.safeParse(env);
+  if (!parsed.success) throw invalid(parsed.error.issues);
+  return workerTuning(parsed.data);
 }
 
 /** The API's rate limits (api/limits.ts). */

@@ -9,6 +9,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@tem
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps, type CaseActivities } from '../activities/index.js';
 import type { reconcileCases } from '../workflows/reconcile-cases.js';
+import { workerTuningFromEnv, type WorkerTuning } from './config.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Written by `npm run build` (scripts/bundle-workflows.ts) next to the compiled runtime. */
@@ -25,6 +26,8 @@ export interface CaseWorkerOptions {
   /** A bundle file; default: the prebuilt one if present, else bundle workflows/ now. */
   bundlePath?: string;
   identity?: string;
+  /** Cache and concurrency limits; default: WORKER_* from the environment (runtime/config.ts). */
+  tuning?: WorkerTuning;
 }
 
 export function createCaseWorker(opts: CaseWorkerOptions): Promise<Worker> {
@@ -35,6 +38,7 @@ export function createCaseWorker(opts: CaseWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.identity ? { identity: opts.identity } : {}),
+    ...(opts.tuning ?? workerTuningFromEnv()),
     activities: opts.wrapActivities ? opts.wrapActivities(activities) : activities,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
   });

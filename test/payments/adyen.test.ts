@@ -12,7 +12,8 @@ import {
 import { adyenItemSignature, AdyenStandIn } from '../support/standins/adyen.js';
 import { lookupOf, startNotificationReceiver } from './helpers.js';
 
-const TIMEOUT_MS = 400;
+// Well above a loaded CI machine's answer time; the late answers below are twice this.
+const TIMEOUT_MS = 1500;
 let standin: AdyenStandIn;
 let adyen: AdyenPaymentProvider;
 let caseNo = 0;
@@ -91,7 +92,7 @@ describe('Adyen refunds', () => {
   it('a timeout after Adyen took the refund → OutcomeUnknown; findRefund repeats with the key and gets that refund back', async () => {
     const payment = standin.addPayment({ amount: 30_000 });
     const req = refundOf(payment.pspReference, 12_345);
-    standin.delayNext(TIMEOUT_MS * 3);
+    standin.delayNext(TIMEOUT_MS * 2);
     await expect(adyen.refund(req)).rejects.toBeInstanceOf(OutcomeUnknown);
     const made = standin.refundsOf(payment.pspReference);
     expect(made).toHaveLength(1);
@@ -107,7 +108,7 @@ describe('Adyen refunds', () => {
   it('findRefund that times out is ProviderUnavailable (look again), not OutcomeUnknown', async () => {
     const payment = standin.addPayment({ amount: 1_000 });
     const req = refundOf(payment.pspReference, 100);
-    standin.delayNext(TIMEOUT_MS * 3);
+    standin.delayNext(TIMEOUT_MS * 2);
     await expect(adyen.findRefund(lookupOf(req))).rejects.toBeInstanceOf(ProviderUnavailable);
     expect(await adyen.findRefund(lookupOf(req))).toMatchObject({ status: 'pending' });
     expect(standin.refundsOf(payment.pspReference)).toHaveLength(1);

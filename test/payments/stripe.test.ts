@@ -24,7 +24,8 @@ import { startNotificationReceiver } from './helpers.js';
 
 const API_KEY = 'sk_test_standin_123';
 const SECRET = 'whsec_standin_secret';
-const TIMEOUT_MS = 400;
+// Well above a loaded CI machine's answer time; the late answers below are twice this.
+const TIMEOUT_MS = 1500;
 
 let standin: StripeStandIn;
 let stripe: StripePaymentProvider;
@@ -165,7 +166,7 @@ describe('Stripe refunds', () => {
   it('a timeout after Stripe made the refund → OutcomeUnknown; findRefund finds exactly that one', async () => {
     const pi = standin.addPaymentIntent({ amount: 30_000 });
     const req = refundOf(pi.id, 12_345);
-    standin.delayNext(TIMEOUT_MS * 3);
+    standin.delayNext(TIMEOUT_MS * 2);
     await expect(stripe.refund(req)).rejects.toBeInstanceOf(OutcomeUnknown);
     // The stand-in did the work before the (lost) answer.
     const made = standin.refundsOf(pi.id);
@@ -337,7 +338,7 @@ describe('Stripe off-session charges', () => {
     const req = chargeOn(pi.id, 2_000);
     // The retrieve of the original payment answers; the create is made and its answer lost.
     standin.delayNext(0);
-    standin.delayNext(TIMEOUT_MS * 3);
+    standin.delayNext(TIMEOUT_MS * 2);
     await expect(stripe.charge(req)).rejects.toBeInstanceOf(OutcomeUnknown);
     const found = await stripe.findCharge({ idempotencyKey: req.idempotencyKey, paymentReference: pi.id });
     expect(found).toMatchObject({ status: 'succeeded' });
@@ -412,7 +413,7 @@ describe('Stripe holds whose answer was lost', () => {
     const pi = standin.addPaymentIntent({ amount: 40_000 });
     const req = chargeOn(pi.id, 12_000, 'hold');
     standin.delayNext(0);
-    standin.delayNext(TIMEOUT_MS * 3);
+    standin.delayNext(TIMEOUT_MS * 2);
     await expect(stripe.holdAuthorization(req)).rejects.toBeInstanceOf(OutcomeUnknown);
     const found = await stripe.findHold({ idempotencyKey: req.idempotencyKey, paymentReference: pi.id });
     expect(found).toMatchObject({ status: 'held', amount: 12_000 });
@@ -498,7 +499,7 @@ describe('Stripe payment links (Checkout Sessions)', () => {
       [...standin.checkoutSessions.values()].filter((cs) => cs.metadata.idempotencyKey === req.idempotencyKey),
     ).toHaveLength(0);
 
-    standin.delayNext(TIMEOUT_MS * 3);
+    standin.delayNext(TIMEOUT_MS * 2);
     await expect(stripe.createPaymentLink(req)).rejects.toBeInstanceOf(OutcomeUnknown);
     const again = await stripe.createPaymentLink(req);
     const made = [...standin.checkoutSessions.values()].filter(

@@ -21,7 +21,8 @@ import {
 } from '../support/standins/vipps-mobilepay.js';
 import { lookupOf, startReceiver, type Receiver } from './helpers.js';
 
-const TIMEOUT_MS = 400;
+// Well above a loaded CI machine's answer time; the late answers below are twice this.
+const TIMEOUT_MS = 1500;
 const WEBHOOK_SECRET = 'c2VjcmV0LWZvci10aGUtc3RhbmQtaW4td2ViaG9vaw==';
 let vipps: VippsMobilePayStandIn;
 let seq = 0;
@@ -135,7 +136,7 @@ describe('Vipps MobilePay ePayment refunds', () => {
     // A fresh adapter has no token: the token endpoint failing or hanging means the refund was never sent.
     vipps.failNext(1, 503, (r) => r.path === '/accesstoken/get');
     await expect(provider().refund(req)).rejects.toBeInstanceOf(ProviderUnavailable);
-    vipps.answerLate(TIMEOUT_MS * 3, 1, (r) => r.path === '/accesstoken/get');
+    vipps.answerLate(TIMEOUT_MS * 2, 1, (r) => r.path === '/accesstoken/get');
     await expect(provider().refund(req)).rejects.toBeInstanceOf(ProviderUnavailable);
     const wrongKeys = provider({ clientSecret: 'wrong' });
     await expect(wrongKeys.refund(req)).rejects.toThrow(/access token: HTTP 401/);
@@ -149,7 +150,7 @@ describe('Vipps MobilePay ePayment refunds', () => {
   it('a lost answer is OutcomeUnknown; findRefund then finds exactly the one refund', async () => {
     const p = provider();
     const req = request();
-    vipps.answerLate(TIMEOUT_MS * 3, 1, isRefundCall);
+    vipps.answerLate(TIMEOUT_MS * 2, 1, isRefundCall);
     await expect(p.refund(req)).rejects.toBeInstanceOf(OutcomeUnknown);
     expect(vipps.refunds(reference)).toHaveLength(1);
 

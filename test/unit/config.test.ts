@@ -1,7 +1,14 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { newApiKey } from '../../api/auth.js';
-import { carrierSettings, ConfigError, loadConfig, warehouseAddress, weakAdminKey } from '../../runtime/config.js';
+import {
+  carrierSettings,
+  ConfigError,
+  loadConfig,
+  warehouseAddress,
+  weakAdminKey,
+  workerTuningFromEnv,
+} from '../../runtime/config.js';
 
 const prod = {
   TEMPORAL_ADDRESS: 'temporal.internal:7233',
@@ -76,6 +83,26 @@ describe('configuration from the environment', () => {
     expect(loadConfig('api', { ...prod, ADMIN_API_KEY: randomBytes(32).toString('base64url') }).mode).toBe('api');
     // Dev mode keeps the old floor (16 characters) and no randomness rule.
     expect(loadConfig('dev', { ADMIN_API_KEY: 'dev-admin-key-0001' }).ADMIN_API_KEY).toBe('dev-admin-key-0001');
+  });
+
+  it("the worker's cache and concurrency come from WORKER_*, checked against each other", () => {
+    expect(workerTuningFromEnv({})).toEqual({
+      maxCachedWorkflows: 1000,
+      maxConcurrentWorkflowTaskExecutions: 40,
+      maxConcurrentActivityTaskExecutions: 100,
+      maxConcurrentLocalActivityExecutions: 100,
+      reuseV8Context: true,
+    });
+    expect(workerTuningFromEnv({ WORKER_MAX_CACHED_WORKFLOWS: '200', WORKER_REUSE_V8_CONTEXT: 'false' })).toMatchObject(
+      { maxCachedWorkflows: 200, reuseV8Context: false },
+    );
+    expect(() => workerTuningFromEnv({ WORKER_MAX_CACHED_WORKFLOWS: '10' })).toThrow(
+      /WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: must not exceed WORKER_MAX_CACHED_WORKFLOWS \(10\)/,
+    );
+    expect(() => loadConfig('dev', { WORKER_REUSE_V8_CONTEXT: 'yes' })).toThrow(/WORKER_REUSE_V8_CONTEXT/);
+    expect(() => loadConfig('dev', { WORKER_MAX_CONCURRENT_ACTIVITIES: '0' })).toThrow(
+      /WORKER_MAX_CONCURRENT_ACTIVITIES/,
+    );
   });
 
   it('PostNord is configured only with an API key, and then needs the item-id range', () => {

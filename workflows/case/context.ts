@@ -43,10 +43,21 @@ const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInter
 
 export const acts = proxyActivities<CaseActivities>({ startToCloseTimeout: '1 minute', retry });
 
-const localActs = proxyLocalActivities<Pick<CaseActivities, 'recordProgress'>>({
+/**
+ * The ledger's own writes (stock movements, credit notes, the refund plan) are short, idempotent
+ * DB transactions too: local activities as well. Cases recorded before it schedule them as they did.
+ */
+export const LOCAL_LEDGER_PATCH = 'local-ledger-v1';
+
+type LedgerActivities = Pick<CaseActivities, 'moveStock' | 'issueCreditNote' | 'planRefunds'>;
+
+const localActs = proxyLocalActivities<Pick<CaseActivities, 'recordProgress'> & LedgerActivities>({
   startToCloseTimeout: '1 minute',
   retry,
 });
+
+/** The ledger's activities, local unless the case's history says it ran them as scheduled ones. */
+export const ledger = (): LedgerActivities => (patched(LOCAL_LEDGER_PATCH) ? localActs : acts);
 
 /** What the outside world told the case; each slot is filled once (later messages change nothing). */
 export interface CaseInbox {

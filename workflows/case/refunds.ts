@@ -9,7 +9,7 @@ import type { RefundState } from '../../activities/refunds.js';
 import type { Condition } from '../../domain/case-status.js';
 import { durationMs } from '../../domain/duration.js';
 import { refundTerms } from '../../domain/policy.js';
-import { acts, type CaseContext } from './context.js';
+import { acts, ledger, type CaseContext } from './context.js';
 
 /** Cases recorded before refunds existed replay without these steps. */
 export const REFUNDS_PATCH = 'refunds-v1';
@@ -31,7 +31,7 @@ export interface RefundRequest {
 /** Plans and asks for the refunds of one credit; answers their ids (none: nothing to pay out here). */
 export async function requestRefunds(ctx: CaseContext, req: RefundRequest): Promise<string[]> {
   if (!patched(REFUNDS_PATCH)) return [];
-  const planned = await acts.planRefunds({ caseId: ctx.input.caseId, ...req });
+  const planned = await ledger().planRefunds({ caseId: ctx.input.caseId, ...req });
   for (const r of planned) await observe(ctx, r);
   for (const r of planned) {
     if (r.status === 'pending') await observe(ctx, await acts.executeRefund({ refundId: r.id }));

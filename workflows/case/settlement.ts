@@ -13,7 +13,7 @@ import { locationFor } from '../../domain/stock.js';
 import type { InspectionInput } from '../messages.js';
 import type { IssuedCreditNote } from '../../activities/credit-notes.js';
 import type { HoldState } from '../../activities/holds.js';
-import { acts, type CaseContext } from './context.js';
+import { acts, ledger, type CaseContext } from './context.js';
 import { awaitRefunds, requestRefunds, type RefundRequest } from './refunds.js';
 
 /** A credit note for `purpose`, announced to the customer; nothing when there is nothing left to credit. */
@@ -22,7 +22,7 @@ export async function issueCredit(
   purpose: string,
   draft: CreditNoteDraft,
 ): Promise<IssuedCreditNote | null> {
-  const note = await acts.issueCreditNote({ caseId: ctx.input.caseId, purpose, draft });
+  const note = await ledger().issueCreditNote({ caseId: ctx.input.caseId, purpose, draft });
   if (note)
     await ctx.announce(
       { key: `credit_note:${purpose}`, type: 'credit_note.issued', detail: { ...note } },
@@ -147,7 +147,7 @@ export async function moveReturnedStock(ctx: CaseContext, inspected: InspectionI
     if (!verdict) throw new Error(`line ${l.orderLineId} was not inspected`);
     return { ...l, condition: verdict.condition, disposition: verdict.disposition };
   });
-  await acts.moveStock({
+  await ledger().moveStock({
     caseId,
     currency,
     movements: lines.map((l) => ({
