@@ -30,9 +30,11 @@ const flag = (fallback: '0' | '1') =>
  * memory, and it only needs to hold the cases that are busy at once.
  */
 const WorkerTuningSchema = z.object({
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(40),
-  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(100),
+  // Defaults measured with 3,000 open cases on 2 cores (BENCHMARKS.md, worker tuning): the SDK's
+  // larger ones took the same time to take them in and 264 MB more memory.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1000).default(20),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(100),
   WORKER_REUSE_V8_CONTEXT: flag('1'),
 });

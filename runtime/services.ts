@@ -5,7 +5,6 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createMailSender } from '../activities/mail-transport.js';
-import { createApp } from '../api/app.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { DEFAULT_WAREHOUSE } from '../documents/label-pdf.js';
 import { paymentProviders } from '../payments/index.js';
@@ -48,6 +47,8 @@ export async function startApi(args: {
   logger: Logger;
 }): Promise<{ server: ServerType; close(): Promise<void> }> {
   const { config, database, temporal, logger } = args;
+  // Loaded here, not at the top: a worker process never holds the API (routes, schemas, Swagger UI).
+  const { createApp } = await import('../api/app.js');
   const app = createApp({
     db: database.db,
     temporal,

@@ -87,9 +87,9 @@ describe('configuration from the environment', () => {
 
   it("the worker's cache and concurrency come from WORKER_*, checked against each other", () => {
     expect(workerTuningFromEnv({})).toEqual({
-      maxCachedWorkflows: 1000,
-      maxConcurrentWorkflowTaskExecutions: 40,
-      maxConcurrentActivityTaskExecutions: 100,
+      maxCachedWorkflows: 250,
+      maxConcurrentWorkflowTaskExecutions: 20,
+      maxConcurrentActivityTaskExecutions: 20,
       maxConcurrentLocalActivityExecutions: 100,
       reuseV8Context: true,
     });
