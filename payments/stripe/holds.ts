@@ -43,31 +43,16 @@ export function stripeHolds(
         );
         return mapCharge(pi);
       } catch (err) {
-        const reason = classify(err, 'write', `capture ${req.holdReference}`);
         // Captured already (an earlier attempt whose answer was lost): that is the goal.
-        let current: Stripe.PaymentIntent;
-        try {
-          current = await stripe().paymentIntents.retrieve(req.holdReference);
-        } catch (readErr) {
-          return {
-            status: 'failed',
-            providerReference: req.holdReference,
-            reason: `${reason}; ${classify(readErr, 'read', `retrieve ${req.holdReference}`)}`,
-          };
-        }
-        if (current.status === 'succeeded') return { status: 'succeeded', providerReference: current.id };
-        return {
-          status: 'failed',
-          providerReference: current.id,
-          reason: `${reason} (PaymentIntent is ${current.status})`,
-        };
+        const reason = classify(err, 'write', `capture ${req.holdReference}`);
+        const after = await statusAfterFailedWrite(stripe, req.holdReference, reason, 'succeeded');
+        return 'reached' in after ? { status: 'succeeded', providerReference: after.reached } : after;
       }
     },
 
     async releaseHold(req: ReleaseHoldRequest): Promise<ReleaseOutcome> {
-      const s = stripe();
       try {
-        const pi = await s.paymentIntents.cancel(
+        const pi = await stripe().paymentIntents.cancel(
           req.holdReference,
           { cancellation_reason: 'requested_by_customer' },
           { idempotencyKey: req.idempotencyKey },
@@ -76,25 +61,41 @@ export function stripeHolds(
           ? { status: 'released', providerReference: pi.id }
           : { status: 'failed', providerReference: pi.id, reason: `PaymentIntent is ${pi.status} after cancel` };
       } catch (err) {
-        const reason = classify(err, 'write', `cancel ${req.holdReference}`);
         // Released already (an earlier attempt whose answer was lost, or it lapsed): that is the goal.
-        let current: Stripe.PaymentIntent;
-        try {
-          current = await s.paymentIntents.retrieve(req.holdReference);
-        } catch (readErr) {
-          return {
-            status: 'failed',
-            providerReference: req.holdReference,
-            reason: `${reason}; ${classify(readErr, 'read', `retrieve ${req.holdReference}`)}`,
-          };
-        }
-        if (current.status === 'canceled') return { status: 'released', providerReference: current.id };
-        return {
-          status: 'failed',
-          providerReference: current.id,
-          reason: `${reason} (PaymentIntent is ${current.status})`,
-        };
+        const reason = classify(err, 'write', `cancel ${req.holdReference}`);
+        const after = await statusAfterFailedWrite(stripe, req.holdReference, reason, 'canceled');
+        return 'reached' in after ? { status: 'released', providerReference: after.reached } : after;
       }
     },
   };
+}
+
+interface FailedWrite {
+  status: 'failed';
+  providerReference: string;
+  reason: string;
+}
+
+/**
+ * After a capture or cancel that failed: reads the PaymentIntent, which may have reached `goal`
+ * anyway (an earlier attempt whose answer was lost). Its id when it did, else the failure.
+ */
+async function statusAfterFailedWrite(
+  stripe: StripeClient,
+  holdReference: string,
+  reason: string,
+  goal: Stripe.PaymentIntent.Status,
+): Promise<{ reached: string } | FailedWrite> {
+  let current: Stripe.PaymentIntent;
+  try {
+    current = await stripe().paymentIntents.retrieve(holdReference);
+  } catch (readErr) {
+    return {
+      status: 'failed',
+      providerReference: holdReference,
+      reason: `${reason}; ${classify(readErr, 'read', `retrieve ${holdReference}`)}`,
+    };
+  }
+  if (current.status === goal) return { reached: current.id };
+  return { status: 'failed', providerReference: current.id, reason: `${reason} (PaymentIntent is ${current.status})` };
 }
