@@ -17,6 +17,7 @@ import {
   paymentSettings,
   publicUrl,
   warehouseAddress,
+  workerTuning,
   type Config,
 } from './config.js';
 import { createRedactingLogger } from './logging.js';
@@ -93,6 +94,7 @@ export async function startWorker(args: {
     connection: args.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    tuning: workerTuning(config),
     deps: {
       db: args.database.db,
       mail: createMailSender({ smtpUrl: config.SMTP_URL, mailDir: join(config.DATA_DIR, 'mail') }),

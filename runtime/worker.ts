@@ -26,7 +26,7 @@ export interface CaseWorkerOptions {
   /** A bundle file; default: the prebuilt one if present, else bundle workflows/ now. */
   bundlePath?: string;
   identity?: string;
-  /** Cache and concurrency limits; default: WORKER_* from the environment (runtime/config.ts). */
+  /** Cache and concurrency limits (runtime/config.ts); default, for workers built without a loaded configuration (tests): WORKER_* from the environment. */
   tuning?: WorkerTuning;
 }
 
