@@ -5,7 +5,7 @@
  * built by the same functions the API calls (bench/query-plans.ts), so the plans cannot drift.
  */
 import { loadReturnCounts } from '../db/analytics.js';
-import { listCases } from '../db/case-view.js';
+import { listCases } from '../db/case-list.js';
 import { Api, BENCH_POLICY, MARKET, percentile } from './http.js';
 import { executionMs, explain, statementsOf } from './query-plans.js';
 import type { AppStack, Query } from './stack.js';
@@ -75,7 +75,7 @@ insert into order_lines (order_id, id, sku, name, quantity, unit_price, vat_rate
 
 const STUCK_PAGE = 50;
 
-/** The statements behind the two endpoints, built by their own code (db/case-view.ts, db/analytics.ts). */
+/** The statements behind the two endpoints, built by their own code (db/case-list.ts, db/analytics.ts). */
 async function endpointStatements(start: Date, end: Date) {
   return {
     stuckList: await statementsOf((db) => listCases(db, { stuck: true, limit: STUCK_PAGE })),

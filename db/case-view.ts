@@ -2,8 +2,7 @@
  * The case view of shared/API.md, read from the projection alone (no running worker needed): the
  * case row and its child rows in one select (json subqueries), one round trip per view or page.
  */
-import { and, desc, eq, inArray, lt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import type { CaseStatus, Channel, ReturnMethod } from '../domain/case-status.js';
+import { eq, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { CaseView, RefundView } from '../domain/case-view.js';
 import type { Db } from './client.js';
 import { isoTimestamp, jsonObject, jsonRows, parseJson } from './json-sql.js';
@@ -16,7 +15,6 @@ import {
   caseParcels,
   charges,
   creditNotes,
-  customers,
   outboundEmails,
   parcelScans,
   returnCases,
@@ -159,7 +157,7 @@ function scansOfCases(db: Db, ofCases: SQL) {
  * Case rows with their children and scans, one statement: `scansOf` selects (at least) the scans
  * of the cases the caller's where, order and limit keep.
  */
-function selectViews(db: Db, withTimeline: boolean, scansOf: SQL) {
+export function selectViews(db: Db, withTimeline: boolean, scansOf: SQL) {
   const scans = scansOfCases(db, scansOf);
   return db
     .select({ row: returnCases, children: caseChildren(returnCases.id, withTimeline), scans: scans.scans })
@@ -167,7 +165,7 @@ function selectViews(db: Db, withTimeline: boolean, scansOf: SQL) {
     .leftJoin(scans, eq(scans.caseId, returnCases.id));
 }
 
-function toCaseView(r: CaseRow, k: CaseChildren, scans: Scan[] | null, withTimeline: boolean): CaseView {
+export function toCaseView(r: CaseRow, k: CaseChildren, scans: Scan[] | null, withTimeline: boolean): CaseView {
   const firstScan = new Map<string, string>();
   for (const sc of scans ?? []) if (!firstScan.has(sc.trackingNumber)) firstScan.set(sc.trackingNumber, sc.at);
   return {
@@ -276,76 +274,4 @@ export async function waitForCaseView(
     view = await loadCaseView(db, id);
   }
   return view;
-}
-
-export interface CaseFilter {
-  status?: CaseStatus;
-  method?: ReturnMethod;
-  customerId?: string;
-  orderId?: string;
-  channel?: Channel;
-  /** The market of the case's policy snapshot (`NO`, `default`, …). */
-  market?: string;
-  /** A case id, order id, customer e-mail or tracking number (any parcel's), matched exactly. */
-  q?: string;
-  stuck?: boolean;
-  limit: number;
-  /** Opaque: the (createdAt, id) of the last item of the previous page. */
-  after?: { createdAt: Date; id: string };
-}
-
-/**
- * Exact matches on indexed keys (case id, order id, tracking numbers of the label and of further
- * parcels); the e-mail is compared case-insensitively against the customers table.
- */
-function searchCondition(q: string): SQL {
-  return or(
-    eq(returnCases.id, q),
-    eq(returnCases.orderId, q),
-    eq(returnCases.trackingNumber, q),
-    sql`${returnCases.id} in (select ${caseParcels.caseId} from ${caseParcels} where ${caseParcels.trackingNumber} = ${q})`,
-    q.includes('@')
-      ? sql`${returnCases.customerId} in (select ${customers.id} from ${customers} where lower(${customers.email}) = lower(${q}))`
-      : sql`false`,
-  )!;
-}
-
-/** Newest first, keyset-paginated so pages stay stable while cases are added. */
-export async function listCases(
-  db: Db,
-  f: CaseFilter,
-): Promise<{ items: CaseView[]; last?: { createdAt: Date; id: string } }> {
-  const where: SQL[] = [];
-  if (f.status) where.push(eq(returnCases.status, f.status));
-  if (f.method) where.push(eq(returnCases.method, f.method));
-  if (f.customerId) where.push(eq(returnCases.customerId, f.customerId));
-  if (f.orderId) where.push(eq(returnCases.orderId, f.orderId));
-  if (f.stuck !== undefined) where.push(eq(returnCases.stuck, f.stuck));
-  if (f.channel) where.push(eq(returnCases.channel, f.channel));
-  if (f.market) where.push(sql`${returnCases.policy} ->> 'market' = ${f.market}`);
-  if (f.q) where.push(searchCondition(f.q.trim()));
-  if (f.after) {
-    where.push(
-      or(
-        lt(returnCases.createdAt, f.after.createdAt),
-        and(eq(returnCases.createdAt, f.after.createdAt), lt(returnCases.id, f.after.id)),
-      )!,
-    );
-  }
-  const condition = where.length ? and(...where) : undefined;
-  const newestFirst = [desc(returnCases.createdAt), desc(returnCases.id)];
-  const pageIds = db
-    .select({ id: returnCases.id })
-    .from(returnCases)
-    .where(condition)
-    .orderBy(...newestFirst)
-    .limit(f.limit + 1);
-  const rows = await selectViews(db, false, inArray(parcelScans.caseId, pageIds))
-    .where(condition)
-    .orderBy(...newestFirst)
-    .limit(f.limit + 1);
-  const page = rows.slice(0, f.limit);
-  const items = page.map((r) => toCaseView(r.row, r.children, r.scans, false));
-  const lastRow = rows.length > f.limit ? page[page.length - 1]!.row : undefined;
-  return { items, last: lastRow ? { createdAt: lastRow.createdAt, id: lastRow.id } : undefined };
 }

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { REFUND_METHODS } from '../../domain/refunds.js';
 import { openCase } from '../../cases/open-case.js';
-import { listCases, loadCaseView, waitForCaseView, type CaseView } from '../../db/case-view.js';
+import { listCases } from '../../db/case-list.js';
+import { loadCaseView, waitForCaseView, type CaseView } from '../../db/case-view.js';
 import type { Db } from '../../db/client.js';
 import { inspectionCoverageErrors } from '../../domain/case-guards.js';
 import { CASE_STATUSES, CHANNELS, CONDITIONS, DISPOSITIONS, METHODS } from '../../domain/case-status.js';
